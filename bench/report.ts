@@ -1,0 +1,55 @@
+/**
+ * Benchmark output: one JSON line per measurement,
+ * `{"bench","case","op","impl","value","unit"}`, plus (without --json) a header with the
+ * machine and a table of ratios ours/reference.
+ */
+import os from 'node:os';
+
+export type Impl = 'ergo-ts' | 'ergo-go' | 'beam' | 'erlpack' | 'msgpackr';
+
+export interface Row {
+  bench: string;
+  case: string;
+  op: string;
+  impl: Impl;
+  value: number;
+  unit: string;
+}
+
+export class Report {
+  readonly rows: Row[] = [];
+  constructor(readonly json: boolean) {}
+
+  header(title: string): void {
+    if (this.json) return;
+    const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+    console.log(`# ${title}\n# node ${process.version}, ${os.cpus().length} × ${cpu}, ${os.platform()}-${os.arch()}`);
+  }
+
+  add(row: Row): void {
+    this.rows.push(row);
+    console.log(JSON.stringify(row));
+  }
+
+  /** Print `ours / reference` for every (case, op) where both were measured. */
+  ratios(reference: Impl, ours: Impl = 'ergo-ts', higherIsBetter = true): void {
+    if (this.json) return;
+    for (const r of this.rows) {
+      if (r.impl !== ours) continue;
+      const ref = this.rows.find((x) => x.impl === reference && x.case === r.case && x.op === r.op && x.bench === r.bench);
+      if (!ref || ref.value === 0) continue;
+      const ratio = higherIsBetter ? r.value / ref.value : ref.value / r.value;
+      console.log(`# ${r.bench} ${r.case} ${r.op}: ${ours} ${fmt(r.value)} vs ${reference} ${fmt(ref.value)} ${r.unit} → ${ratio.toFixed(2)}×`);
+    }
+  }
+
+  note(text: string): void {
+    if (!this.json) console.log(`# ${text}`);
+  }
+}
+
+export function fmt(v: number): string {
+  if (v >= 1e6) return (v / 1e6).toFixed(2) + 'M';
+  if (v >= 1e3) return (v / 1e3).toFixed(1) + 'k';
+  return v.toPrecision(3);
+}

@@ -1,0 +1,150 @@
+/**
+ * Process identifiers, references, aliases and ports, in one form that holds both
+ * Erlang's and Ergo's without loss:
+ *
+ * | concept | Erlang (ETF)                               | Ergo (EDF)                                   | here                                   |
+ * |---------|--------------------------------------------|----------------------------------------------|----------------------------------------|
+ * | pid     | node, ID u32, Serial u32, Creation u32     | node, ID u64, Creation i64                   | `id` = low 32 bits, `serial` = high 32 |
+ * | ref     | node, Creation u32, 1..5 u32 words         | node, Creation i64, ID [3]u64                | `ids`: 1..5 words, or 6 for Ergo       |
+ * | alias   | a ref                                      | node, Creation i64, ID [3]u64 (own tag)      | `Alias` (a `Ref` subclass)             |
+ * | port    | node, ID u32 or u64 (V4), Creation u32     | —                                            | `id` number or bigint                  |
+ *
+ * `creation` is a number whenever it is a safe integer (always, for Erlang's u32 and for
+ * Ergo's Unix-time creations) and a bigint only beyond ±(2^53−1), so `===` compares it.
+ */
+import type { Atom } from './atom.js';
+
+export type Creation = number | bigint;
+
+const TWO32 = 0x1_0000_0000;
+
+/** A safe integer as a number, anything larger as a bigint: the canonical form we store. */
+export function canonicalInt(v: bigint): number | bigint {
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+}
+
+export class Pid {
+  constructor(
+    readonly node: Atom,
+    /** Erlang ID (u32); for Ergo, the low 32 bits of the u64 ID. */
+    readonly id: number,
+    /** Erlang Serial (u32); for Ergo, the high 32 bits of the u64 ID. */
+    readonly serial: number,
+    readonly creation: Creation,
+  ) {}
+
+  /** An Ergo `gen.PID{Node, ID uint64, Creation int64}`. */
+  static ergo(node: Atom, id: bigint, creation: bigint | number): Pid {
+    const lo = Number(id & 0xffff_ffffn);
+    const hi = Number((id >> 32n) & 0xffff_ffffn);
+    return new Pid(node, lo, hi, typeof creation === 'bigint' ? canonicalInt(creation) : creation);
+  }
+
+  /** The 64-bit identity Ergo uses (`serial << 32 | id`). */
+  get ergoId(): bigint {
+    return (BigInt(this.serial) << 32n) | BigInt(this.id);
+  }
+
+  /** Same as {@link ergoId} as a number when it is below 2^53 (always true for local pids). */
+  get number(): number {
+    return this.serial * TWO32 + this.id;
+  }
+
+  equals(o: unknown): boolean {
+    return (
+      o instanceof Pid &&
+      o.node === this.node &&
+      o.id === this.id &&
+      o.serial === this.serial &&
+      o.creation === this.creation
+    );
+  }
+
+  toString(): string {
+    return `<${this.node.name}.${this.id}.${this.serial}>`;
+  }
+}
+
+export class Ref {
+  constructor(
+    readonly node: Atom,
+    readonly creation: Creation,
+    /**
+     * Erlang: 1..5 u32 words as received, first word first (never padded or trimmed).
+     * Ergo: 6 words, the low then high half of ID[0], ID[1], ID[2].
+     */
+    readonly ids: readonly number[],
+  ) {}
+
+  /** An Ergo `gen.Ref{Node, Creation int64, ID [3]uint64}`. */
+  static ergo(node: Atom, creation: bigint | number, id0: bigint, id1: bigint, id2: bigint): Ref {
+    return new Ref(node, typeof creation === 'bigint' ? canonicalInt(creation) : creation, ergoWords(id0, id1, id2));
+  }
+
+  /** True when this reference has Ergo's 3×u64 layout. */
+  get isErgo(): boolean {
+    return this.ids.length === 6;
+  }
+
+  /** The three u64 IDs of Ergo's layout; an Erlang ref is widened (word i → ID[i>>1] half i&1). */
+  ergoIds(): [bigint, bigint, bigint] {
+    const w = this.ids;
+    const word = (i: number) => BigInt(w[i] ?? 0);
+    return [word(0) | (word(1) << 32n), word(2) | (word(3) << 32n), word(4) | (word(5) << 32n)];
+  }
+
+  equals(o: unknown): boolean {
+    if (!(o instanceof Ref) || o.constructor !== this.constructor) return false;
+    if (o.node !== this.node || o.creation !== this.creation || o.ids.length !== this.ids.length) return false;
+    for (let i = 0; i < this.ids.length; i++) if (o.ids[i] !== this.ids[i]) return false;
+    return true;
+  }
+
+  toString(): string {
+    return `#Ref<${this.node.name}.${this.ids.join('.')}>`;
+  }
+}
+
+/**
+ * An alias (Ergo `gen.Alias`; in Erlang an alias is an ordinary reference, and ETF decodes it
+ * as a `Ref`). Encodes in ETF as a reference.
+ */
+export class Alias extends Ref {
+  static override ergo(node: Atom, creation: bigint | number, id0: bigint, id1: bigint, id2: bigint): Alias {
+    return new Alias(node, typeof creation === 'bigint' ? canonicalInt(creation) : creation, ergoWords(id0, id1, id2));
+  }
+
+  /** The same identity viewed as a plain `Ref` (what a BEAM peer sees). */
+  toRef(): Ref {
+    return new Ref(this.node, this.creation, this.ids);
+  }
+
+  override toString(): string {
+    return `#Alias<${this.node.name}.${this.ids.join('.')}>`;
+  }
+}
+
+export class Port {
+  constructor(
+    readonly node: Atom,
+    /** u64 in V4_PORT_EXT; a number when safe, else a bigint. */
+    readonly id: number | bigint,
+    readonly creation: Creation,
+  ) {}
+
+  equals(o: unknown): boolean {
+    return o instanceof Port && o.node === this.node && o.id === this.id && o.creation === this.creation;
+  }
+
+  toString(): string {
+    return `#Port<${this.node.name}.${this.id}>`;
+  }
+}
+
+function ergoWords(id0: bigint, id1: bigint, id2: bigint): number[] {
+  const out: number[] = [];
+  for (const v of [id0, id1, id2]) {
+    out.push(Number(v & 0xffff_ffffn), Number((v >> 32n) & 0xffff_ffffn));
+  }
+  return out;
+}
