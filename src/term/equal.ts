@@ -8,13 +8,29 @@ import { TermMap } from './map.js';
 import { BitBinary, ErlFloat, Export, Fun, ImproperList, LocalTerm, Tuple, type Term } from './types.js';
 
 const textEncoder = new TextEncoder();
+const TRUE = Atom.of('true');
+const FALSE = Atom.of('false');
 
 /** `a =:= b`: same type and same value. `1` and `float(1)` differ; `true` equals `atom('true')`. */
 export function equals(a: Term, b: Term): boolean {
+  // Pairs still to compare; an explicit stack, so deep terms cannot exhaust the JS stack.
+  const todo: Term[] = [a, b];
+  while (todo.length > 0) {
+    const y = todo.pop()!;
+    const x = todo.pop()!;
+    if (!shallowEquals(x, y, todo)) return false;
+  }
+  return true;
+}
+
+/**
+ * Compares `a` and `b` at the top level; pushes pairs of children that must also be equal.
+ */
+function shallowEquals(a: Term, b: Term, todo: Term[]): boolean {
   if (a === b) return true;
   switch (typeof a) {
     case 'number':
-      if (typeof b === 'bigint') return BigInt(a) === b && Number.isInteger(a);
+      if (typeof b === 'bigint') return Number.isInteger(a) && BigInt(a) === b;
       return false; // === failed; NaN is not a term
     case 'bigint':
       return typeof b === 'number' && Number.isInteger(b) && BigInt(b) === a;
@@ -27,12 +43,12 @@ export function equals(a: Term, b: Term): boolean {
   if (a instanceof Atom) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!equals(a[i] as Term, b[i] as Term)) return false;
+    for (let i = 0; i < a.length; i++) todo.push(a[i] as Term, b[i] as Term);
     return true;
   }
   if (a instanceof Tuple) {
     if (!(b instanceof Tuple) || a.elements.length !== b.elements.length) return false;
-    for (let i = 0; i < a.elements.length; i++) if (!equals(a.elements[i]!, b.elements[i]!)) return false;
+    for (let i = 0; i < a.elements.length; i++) todo.push(a.elements[i]!, b.elements[i]!);
     return true;
   }
   if (a instanceof Uint8Array) return (b instanceof Uint8Array || typeof b === 'string') && bytesEqual(a, asBytes(b));
@@ -40,31 +56,36 @@ export function equals(a: Term, b: Term): boolean {
   if (a instanceof Pid || a instanceof Ref || a instanceof Port) return a.equals(b);
   if (a instanceof TermMap) {
     if (!(b instanceof TermMap) || a.size !== b.size) return false;
-    for (const [k, v] of a) {
+    for (let i = 0; i < a.size; i++) {
+      const k = a.keyAt(i);
       if (!b.has(k)) return false;
-      if (!equals(v, b.get(k)!)) return false;
+      todo.push(a.valueAt(i), b.get(k)!);
     }
     return true;
   }
   if (a instanceof ImproperList) {
     if (!(b instanceof ImproperList) || a.head.length !== b.head.length) return false;
-    for (let i = 0; i < a.head.length; i++) if (!equals(a.head[i]!, b.head[i]!)) return false;
-    return equals(a.tail, b.tail);
+    for (let i = 0; i < a.head.length; i++) todo.push(a.head[i]!, b.head[i]!);
+    todo.push(a.tail, b.tail);
+    return true;
   }
   if (a instanceof BitBinary) return b instanceof BitBinary && a.bits === b.bits && bytesEqual(a.bytes, b.bytes);
   if (a instanceof Export) return b instanceof Export && a.module === b.module && a.fn === b.fn && a.arity === b.arity;
   if (a instanceof Fun) {
-    return (
-      b instanceof Fun &&
-      a.arity === b.arity &&
-      a.index === b.index &&
-      a.module === b.module &&
-      a.oldIndex === b.oldIndex &&
-      a.oldUniq === b.oldUniq &&
-      bytesEqual(a.uniq, b.uniq) &&
-      a.pid.equals(b.pid) &&
-      equals(a.freeVars, b.freeVars)
-    );
+    if (
+      !(b instanceof Fun) ||
+      a.arity !== b.arity ||
+      a.index !== b.index ||
+      a.module !== b.module ||
+      a.oldIndex !== b.oldIndex ||
+      a.oldUniq !== b.oldUniq ||
+      !bytesEqual(a.uniq, b.uniq) ||
+      !a.pid.equals(b.pid)
+    ) {
+      return false;
+    }
+    todo.push(a.freeVars, b.freeVars);
+    return true;
   }
   if (a instanceof LocalTerm) return b instanceof LocalTerm && bytesEqual(a.raw, b.raw);
   return false;
@@ -93,7 +114,7 @@ export function termKey(t: Term): unknown {
     case 'boolean':
       return t;
   }
-  if (t instanceof Atom) return t.name === 'true' ? true : t.name === 'false' ? false : t;
+  if (t instanceof Atom) return t === TRUE ? true : t === FALSE ? false : t;
   return fingerprint(t);
 }
 
@@ -256,7 +277,7 @@ export function compare(a: Term, b: Term): number {
     case 1: {
       const na = typeof a === 'boolean' ? String(a) : (a as Atom).name;
       const nb = typeof b === 'boolean' ? String(b) : (b as Atom).name;
-      return na < nb ? -1 : na > nb ? 1 : 0;
+      return compareCodePoints(na, nb);
     }
     case 2: {
       const x = a as Ref;
@@ -342,9 +363,27 @@ function improperRest(head: readonly Term[], tail: Term): Term {
 }
 
 function cmpAtom(a: Atom, b: Atom): number {
-  return cmpStr(a.name, b.name);
+  return compareCodePoints(a.name, b.name);
 }
 
 function cmpStr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Orders strings by code point (= UTF-8 byte order, how BEAM orders atom text). JS `<` uses
+ * UTF-16 units, which differs only when a surrogate pair meets a character above U+D7FF.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x < 0xd800 && y < 0xd800) return x < y ? -1 : 1;
+    const cx = a.codePointAt(i)!;
+    const cy = b.codePointAt(i)!;
+    return cx < cy ? -1 : cx > cy ? 1 : 0;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
 }

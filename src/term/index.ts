@@ -5,3 +5,4 @@ export { TermMap } from './map.js';
 export { equals, compare, hash, termKey } from './equal.js';
 export { charlist, text, ok, error, okValue, errorReason, isTagged, propGet, proplist, RecordDef, record } from './idioms.js';
 export { ErgoError } from './errors.js';
+export { format } from './format.js';

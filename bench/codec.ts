@@ -1,0 +1,125 @@
+/**
+ * `npm run bench -- codec`: ergo-ts ETF vs erlpack vs msgpackr, encode and decode of the same
+ * message set, in one run. Each implementation encodes its natural JS form of the message and
+ * decodes its own output:
+ * - ergo-ts: the canonical term (atoms as Atom, binaries given as JS strings on encode and
+ *   returned as Uint8Array views on decode, a Pid);
+ * - erlpack: plain JS values (its strings are binaries; it has no atom or pid type on encode,
+ *   so "atom" is a string and "pid" an object with the pid's fields);
+ * - msgpackr: the same plain JS values.
+ */
+import { createRequire } from 'node:module';
+import { Packr } from 'msgpackr';
+import { decode, encode } from '../src/codec/etf/index.js';
+import { Pid, TermMap, atom, type Term } from '../src/term/index.js';
+import type { Impl, Report } from './report.js';
+
+const require = createRequire(import.meta.url);
+const erlpack = require('erlpack') as { pack(v: unknown): Buffer; unpack(b: Buffer): unknown };
+
+const note64 = 'x'.repeat(48) + 'sixty-four bytes';
+const tags = ['alpha', 'beta', 'gamma'];
+
+interface Case {
+  name: string;
+  ours: Term;
+  plain: unknown;
+}
+
+function cases(): Case[] {
+  const big = new Uint8Array(64 * 1024).map((_, i) => i & 0xff);
+  const list10k = Array.from({ length: 10_000 }, (_, i) => i * 7);
+  return [
+    { name: 'small-int', ours: 42, plain: 42 },
+    { name: 'atom', ours: atom('hello_world'), plain: 'hello_world' },
+    {
+      name: 'pid',
+      ours: new Pid(atom('bench@127.0.0.1'), 100, 0, 1700000000),
+      plain: { node: 'bench@127.0.0.1', id: 100, serial: 0, creation: 1700000000 },
+    },
+    {
+      name: 'typical',
+      ours: new TermMap([
+        [atom('id'), 1234567],
+        [atom('op'), atom('update')],
+        [atom('meta'), new TermMap([[atom('source'), 'sensor-17'], [atom('tags'), tags]])],
+        [atom('values'), [1, 2, 3, 4, 5]],
+        [atom('active'), true],
+        [atom('score'), 98.6],
+        [atom('note'), note64],
+      ]),
+      plain: { id: 1234567, op: 'update', meta: { source: 'sensor-17', tags }, values: [1, 2, 3, 4, 5], active: true, score: 98.6, note: note64 },
+    },
+    { name: 'binary-64k', ours: big, plain: Buffer.from(big) },
+    { name: 'list-10k', ours: list10k, plain: list10k },
+  ];
+}
+
+/** ops/s of `fn`, measured for about `ms` after a warm-up. */
+function measure(fn: () => unknown, ms: number): number {
+  let sink: unknown;
+  const warmEnd = performance.now() + ms / 3;
+  while (performance.now() < warmEnd) for (let i = 0; i < 100; i++) sink = fn();
+  let n = 0;
+  const start = performance.now();
+  let now = start;
+  const end = start + ms;
+  while (now < end) {
+    for (let i = 0; i < 100; i++) sink = fn();
+    n += 100;
+    now = performance.now();
+  }
+  if (sink === Symbol.for('never')) console.log(sink);
+  return (n * 1000) / (now - start);
+}
+
+export async function run(report: Report, args: string[]): Promise<void> {
+  const ms = Number(args.find((a) => a.startsWith('--ms='))?.slice(5) ?? 700);
+  report.header('codec: ergo-ts ETF vs erlpack vs msgpackr (ops/s, higher is better)');
+  const packr = new Packr({ useRecords: false });
+  const impls: { impl: Impl; enc: (c: Case) => () => unknown; dec: (c: Case) => () => unknown }[] = [
+    {
+      impl: 'ergo-ts',
+      enc: (c) => () => encode(c.ours),
+      dec: (c) => {
+        const b = Uint8Array.from(encode(c.ours));
+        return () => decode(b);
+      },
+    },
+    {
+      impl: 'erlpack',
+      enc: (c) => () => erlpack.pack(c.plain),
+      dec: (c) => {
+        const b = erlpack.pack(c.plain);
+        return () => erlpack.unpack(b);
+      },
+    },
+    {
+      impl: 'msgpackr',
+      enc: (c) => () => packr.pack(c.plain),
+      dec: (c) => {
+        const b = packr.pack(c.plain);
+        return () => packr.unpack(b);
+      },
+    },
+  ];
+  if (!report.json) {
+    const t = cases().find((c) => c.name === 'typical')!;
+    report.note(`typical message: ergo-ts ${encode(t.ours).length} B, erlpack ${erlpack.pack(t.plain).length} B, msgpackr ${packr.pack(t.plain).length} B`);
+  }
+  for (const c of cases()) {
+    for (const op of ['encode', 'decode'] as const) {
+      // A B C A B C: keep the best of two rounds per implementation.
+      const best = new Map<Impl, number>();
+      for (let round = 0; round < 2; round++) {
+        for (const im of impls) {
+          const fn = op === 'encode' ? im.enc(c) : im.dec(c);
+          best.set(im.impl, Math.max(best.get(im.impl) ?? 0, measure(fn, ms)));
+        }
+      }
+      for (const im of impls) report.add({ bench: 'codec', case: c.name, op, impl: im.impl, value: Math.round(best.get(im.impl)!), unit: 'ops/s' });
+    }
+  }
+  report.ratios('erlpack');
+  report.ratios('msgpackr');
+}

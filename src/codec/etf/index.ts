@@ -1,0 +1,5 @@
+export { encode, EtfEncoder, type EncodeOptions } from './encode.js';
+export { decode, EtfDecoder, type DecodeOptions } from './decode.js';
+export { Tag } from './tags.js';
+export { EtfStreamDecoder } from './stream.js';
+export { termLength } from './scan.js';

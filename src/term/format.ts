@@ -1,0 +1,83 @@
+/**
+ * Erlang source syntax for a term (`{ok,[1,2]}`, `#{a => <<"x">>}`, `<0.80.0>`), for logs,
+ * errors and test failures. Pids, refs and ports print with their node name, since a TS node
+ * cannot know the peer's node index.
+ */
+import { Atom } from './atom.js';
+import { Alias, Pid, Port, Ref } from './ids.js';
+import { TermMap } from './map.js';
+import { BitBinary, ErlFloat, Export, Fun, ImproperList, LocalTerm, Tuple, type Term } from './types.js';
+
+export function format(t: Term, maxLength = 4096): string {
+  const out: string[] = [];
+  let len = 0;
+  const put = (s: string): boolean => {
+    out.push(s);
+    len += s.length;
+    return len < maxLength;
+  };
+  const walk = (t: Term): boolean => {
+    switch (typeof t) {
+      case 'number':
+        return put(Number.isInteger(t) ? String(t + 0) : floatText(t));
+      case 'bigint':
+        return put(t.toString());
+      case 'boolean':
+        return put(String(t));
+      case 'string':
+        return put(`<<${JSON.stringify(t)}/utf8>>`);
+    }
+    if (t instanceof Atom) return put(t.inspect());
+    if (Array.isArray(t)) return seq('[', t as readonly Term[], ']');
+    if (t instanceof Tuple) return seq('{', t.elements, '}');
+    if (t instanceof ErlFloat) return put(floatText(t.value));
+    if (t instanceof Uint8Array) return put(`<<${t.join(',')}>>`);
+    if (t instanceof Pid) return put(`<${t.node.name}.${t.id}.${t.serial}>`);
+    if (t instanceof Alias) return put(`#Alias<${t.node.name}.${t.ids.join('.')}>`);
+    if (t instanceof Ref) return put(`#Ref<${t.node.name}.${t.ids.join('.')}>`);
+    if (t instanceof Port) return put(`#Port<${t.node.name}.${t.id}>`);
+    if (t instanceof TermMap) {
+      if (!put('#{')) return false;
+      let first = true;
+      for (const [k, v] of t) {
+        if (!first && !put(',')) return false;
+        first = false;
+        if (!walk(k) || !put(' => ') || !walk(v)) return false;
+      }
+      return put('}');
+    }
+    if (t instanceof ImproperList) {
+      if (!put('[')) return false;
+      for (let i = 0; i < t.head.length; i++) {
+        if (i > 0 && !put(',')) return false;
+        if (!walk(t.head[i]!)) return false;
+      }
+      return put('|') && walk(t.tail) && put(']');
+    }
+    if (t instanceof BitBinary) {
+      const whole = t.bytes.subarray(0, t.bytes.length - 1);
+      const last = t.bytes[t.bytes.length - 1]! >> (8 - t.bits);
+      return put(`<<${[...whole].map(String).concat(`${last}:${t.bits}`).join(',')}>>`);
+    }
+    if (t instanceof Export) return put(`fun ${t.module.inspect()}:${t.fn.inspect()}/${t.arity}`);
+    if (t instanceof Fun) return put(`#Fun<${t.module.name}.${t.index}.${t.oldUniq}>`);
+    if (t instanceof LocalTerm) return put(`#Local<${t.raw.length} bytes>`);
+    return put(`#JS<${Object.prototype.toString.call(t)}>`);
+  };
+  const seq = (open: string, items: readonly Term[], close: string): boolean => {
+    if (!put(open)) return false;
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0 && !put(',')) return false;
+      if (!walk(items[i]!)) return false;
+    }
+    return put(close);
+  };
+  if (!walk(t)) return out.join('').slice(0, maxLength) + '…';
+  return out.join('');
+}
+
+function floatText(v: number): string {
+  if (Object.is(v, -0)) return '-0.0';
+  const s = String(v);
+  return /[.e]/.test(s) ? s.replace(/e\+?/, 'e') : s + '.0';
+}
