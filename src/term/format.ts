@@ -28,13 +28,17 @@ export function format(t: Term, maxLength = 4096): string {
         return put(`<<${JSON.stringify(t)}/utf8>>`);
     }
     if (t instanceof Atom) return put(t.inspect());
-    if (Array.isArray(t)) return seq('[', t as readonly Term[], ']');
+    if (Array.isArray(t)) {
+      const str = printableList(t as readonly Term[]);
+      return str !== undefined ? put(str) : seq('[', t as readonly Term[], ']');
+    }
     if (t instanceof Tuple) return seq('{', t.elements, '}');
     if (t instanceof ErlFloat) return put(floatText(t.value));
-    if (t instanceof Uint8Array) return put(`<<${t.join(',')}>>`);
+    if (t instanceof Uint8Array) return put(binaryText(t));
     if (t instanceof Pid) return put(`<${t.node.name}.${t.id}.${t.serial}>`);
-    if (t instanceof Alias) return put(`#Alias<${t.node.name}.${t.ids.join('.')}>`);
-    if (t instanceof Ref) return put(`#Ref<${t.node.name}.${t.ids.join('.')}>`);
+    // Words print most significant first, as BEAM does.
+    if (t instanceof Alias) return put(`#Alias<${t.node.name}.${[...t.ids].reverse().join('.')}>`);
+    if (t instanceof Ref) return put(`#Ref<${t.node.name}.${[...t.ids].reverse().join('.')}>`);
     if (t instanceof Port) return put(`#Port<${t.node.name}.${t.id}>`);
     if (t instanceof TermMap) {
       if (!put('#{')) return false;
@@ -74,6 +78,44 @@ export function format(t: Term, maxLength = 4096): string {
   };
   if (!walk(t)) return out.join('').slice(0, maxLength) + '…';
   return out.join('');
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function printable(c: number): boolean {
+  return (c >= 32 && c !== 127 && !(c >= 0x80 && c < 0xa0)) || c === 10 || c === 9;
+}
+
+function quote(s: string): string {
+  return '"' + s.replace(/[\\"]/g, (c) => '\\' + c).replace(/\n/g, '\\n').replace(/\t/g, '\\t') + '"';
+}
+
+/** `"abc"` for a non-empty list of printable Latin-1 characters, as the shell prints it. */
+function printableList(l: readonly Term[]): string | undefined {
+  if (l.length === 0 || l.length > 4096) return undefined;
+  let s = '';
+  for (const c of l) {
+    if (typeof c !== 'number' || !Number.isInteger(c) || c > 255 || !printable(c)) return undefined;
+    s += String.fromCharCode(c);
+  }
+  return quote(s);
+}
+
+/** `<<"text">>` when the bytes are printable text, else `<<1,2,3>>`. */
+function binaryText(b: Uint8Array): string {
+  if (b.length > 0 && b.length <= 4096) {
+    let ascii = true;
+    for (const c of b) if (c >= 0x80) ascii = false;
+    try {
+      const s = utf8.decode(b);
+      let ok = true;
+      for (const ch of s) if (!printable(ch.codePointAt(0)!)) ok = false;
+      if (ok) return `<<${quote(s)}${ascii ? '' : '/utf8'}>>`;
+    } catch {
+      // not UTF-8: print the bytes
+    }
+  }
+  return `<<${b.join(',')}>>`;
 }
 
 function floatText(v: number): string {

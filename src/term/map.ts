@@ -27,6 +27,19 @@ export class TermMap implements Iterable<[Term, Term]> {
     if (entries) for (const [k, v] of entries) this.set(k, v);
   }
 
+  /**
+   * For decoders: a map over arrays the caller hands over. The caller guarantees the keys are
+   * distinct and `tkeys[i] === termKey(keys[i])`.
+   */
+  static fromArrays(keys: Term[], vals: Term[], tkeys: unknown[]): TermMap {
+    const m = new TermMap();
+    m.#keys = keys;
+    m.#vals = vals;
+    m.#tkeys = tkeys;
+    if (keys.length > INDEX_AFTER) m.#reindex();
+    return m;
+  }
+
   /** Build from a plain object: keys become atoms (`{a: 1}` → `#{a => 1}`). */
   static fromAtomKeys(obj: Record<string, Term>, atomOf: (name: string) => Term): TermMap {
     const m = new TermMap();

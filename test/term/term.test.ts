@@ -232,7 +232,7 @@ describe('idioms', () => {
     expect(format(tuple(atom('ok'), [1, 2.5, float(3)], new TermMap([[atom('k'), new Uint8Array([1])]])))).toBe(
       '{ok,[1,2.5,3.0],#{k => <<1>>}}',
     );
-    expect(format(new ImproperList([atom('alias')], new Ref(node, 0, [1, 2, 3])))).toBe('[alias|#Ref<n@h.1.2.3>]');
+    expect(format(new ImproperList([atom('alias')], new Ref(node, 0, [1, 2, 3])))).toBe('[alias|#Ref<n@h.3.2.1>]');
     expect(format(new BitBinary(new Uint8Array([0xff, 0x80]), 1))).toBe('<<255,1:1>>');
   });
 });

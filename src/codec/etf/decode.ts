@@ -9,6 +9,7 @@
 import { inflateSync } from 'node:zlib';
 import { Atom, MAX_ATOM_CHARACTERS } from '../../term/atom.js';
 import { canonicalInt, Pid, Port, Ref } from '../../term/ids.js';
+import { termKey } from '../../term/equal.js';
 import { TermMap } from '../../term/map.js';
 import { BitBinary, ErlFloat, Export, Fun, ImproperList, LocalTerm, Tuple, type Term } from '../../term/types.js';
 import { DecodeError } from '../errors.js';
@@ -440,15 +441,27 @@ export class EtfDecoder {
     if (n > (this.#end - this.pos) / 2) throw this.#err('ERR_ETF_TRUNCATED', `map of ${n} pairs in ${this.#end - this.pos} bytes`, at, tag);
     if (this.#depth >= RECURSION_LIMIT) return this.#deep(at);
     this.#enter(at, tag);
-    const m = new TermMap();
+    const keys: Term[] = new Array(n);
+    const vals: Term[] = new Array(n);
+    const tkeys: unknown[] = new Array(n);
+    // Duplicate keys are refused (as binary_to_term does): linear for small maps, a set beyond.
+    const seen = n > 8 ? new Set<unknown>() : undefined;
     for (let i = 0; i < n; i++) {
       const kAt = this.pos;
       const k = this.term();
-      const v = this.term();
-      if (!m.add(k, v)) throw this.#err('ERR_ETF_DUPLICATE_KEY', 'map has a duplicate key', kAt, tag);
+      const tk = termKey(k);
+      if (seen === undefined) {
+        for (let j = 0; j < i; j++) if (tkeys[j] === tk) throw this.#err('ERR_ETF_DUPLICATE_KEY', 'map has a duplicate key', kAt, tag);
+      } else {
+        if (seen.has(tk)) throw this.#err('ERR_ETF_DUPLICATE_KEY', 'map has a duplicate key', kAt, tag);
+        seen.add(tk);
+      }
+      keys[i] = k;
+      tkeys[i] = tk;
+      vals[i] = this.term();
     }
     this.#depth--;
-    return m;
+    return TermMap.fromArrays(keys, vals, tkeys);
   }
 
   #big(n: number, at: number, tag: number): number | bigint {

@@ -9,6 +9,7 @@ import { Pid, Port, Ref } from '../../term/ids.js';
 import { compareCodePoints } from '../../term/equal.js';
 import { FLATMAP_MAX, TermMap } from '../../term/map.js';
 import { BitBinary, ErlFloat, Export, Fun, ImproperList, LocalTerm, Tuple, type Term } from '../../term/types.js';
+import { Buffer } from 'node:buffer';
 import { EncodeError } from '../errors.js';
 import { Writer } from '../writer.js';
 import { Tag } from './tags.js';
@@ -86,7 +87,18 @@ export class EtfEncoder {
       default:
         throw new EncodeError('ERR_ETF_UNENCODABLE', `cannot encode a JS ${typeof t} as a term`, t);
     }
-    if (t instanceof Atom) return this.atom(t);
+    // Exact-class dispatch for the common kinds; subclasses and the rest fall through.
+    const c = (t as object).constructor;
+    if (c === Atom) return this.atom(t as Atom);
+    if (c === Uint8Array || c === Buffer) {
+      const b = t as Uint8Array;
+      w.u8(Tag.BINARY_EXT);
+      w.u32(b.length);
+      w.bytes(b);
+      return;
+    }
+    if (c === Pid) return this.pid(t as Pid);
+    if (c === ErlFloat) return this.float((t as ErlFloat).value);
     if (this.#depth >= RECURSION_LIMIT && isContainer(t)) return this.#deep(t);
     if (++this.#depth > MAX_DEPTH) throw new EncodeError('ERR_ETF_TOO_DEEP', `term nested deeper than ${MAX_DEPTH}`);
     if (Array.isArray(t)) this.list(t as readonly Term[]);
