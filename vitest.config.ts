@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Interop suites start real peers (erl, Go); keep the 2-core machine from thrashing.
     maxWorkers: 2,
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
