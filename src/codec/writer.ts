@@ -7,6 +7,7 @@ import { Buffer } from 'node:buffer';
 
 const textEncoder = new TextEncoder();
 const MIN_CHUNK = 64 * 1024;
+const MAX_CHUNK = 16 * 1024 * 1024;
 
 /** Chunks are never read before written, so skip zero-filling them. */
 function chunk(size: number): Uint8Array {
@@ -20,6 +21,8 @@ export class Writer {
   pos: number;
   /** Where the value being encoded starts. */
   start: number;
+  /** Size of the next fresh chunk: grows to fit several of the largest values seen. */
+  #chunkSize = MIN_CHUNK;
 
   constructor(size = MIN_CHUNK) {
     this.buf = chunk(size);
@@ -32,8 +35,11 @@ export class Writer {
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const used = this.pos - this.start;
-    // Room for this value plus half again, so a growing value does not regrow at every step.
-    const size = Math.max(MIN_CHUNK, used + n + ((used + n) >> 1));
+    // Room for this value plus half again, so a growing value does not regrow at every step;
+    // remember big values so later chunks hold several of them.
+    const need = used + n;
+    if (need * 4 > this.#chunkSize) this.#chunkSize = Math.min(MAX_CHUNK, Math.max(this.#chunkSize, need * 4));
+    const size = Math.max(this.#chunkSize, need + (need >> 1));
     const next = chunk(size);
     next.set(this.buf.subarray(this.start, this.pos), 0);
     this.buf = next;
@@ -46,7 +52,7 @@ export class Writer {
   begin(): void {
     // Leave the tail of a nearly full chunk alone: a fresh one is cheaper than an early regrow.
     if (this.buf.length - this.pos < 256) {
-      this.buf = chunk(MIN_CHUNK);
+      this.buf = chunk(this.#chunkSize);
       this.view = new DataView(this.buf.buffer);
       this.pos = 0;
     }

@@ -34,6 +34,15 @@ export interface DecodeOptions {
   atomCache?: readonly Atom[];
 }
 
+type Limits = DecodeOptions;
+
+const DEFAULTS: Required<Pick<DecodeOptions, 'maxDepth' | 'maxAtoms' | 'maxBytes' | 'maxBigBytes'>> = {
+  maxDepth: 20_000,
+  maxAtoms: 1_048_576,
+  maxBytes: 256 * 1024 * 1024,
+  maxBigBytes: 1024 * 1024,
+};
+
 const TRUE = Atom.of('true');
 const FALSE = Atom.of('false');
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
@@ -47,42 +56,31 @@ export class EtfDecoder {
   pos = 0;
   #end = 0;
   #depth = 0;
-  #maxDepth = 20_000;
-  #maxAtoms = 1_048_576;
-  #maxBytes = 256 * 1024 * 1024;
-  #maxBig = 1024 * 1024;
-  #existing = false;
+  #maxDepth = DEFAULTS.maxDepth;
   #copy = false;
-  #cache: readonly Atom[] | undefined = undefined;
+  #opts: Limits = DEFAULTS;
 
   #setup(bytes: Uint8Array, offset: number, end: number, opts: DecodeOptions | undefined): void {
     this.b = bytes;
     this.pos = offset;
     this.#end = end;
     this.#depth = 0;
+    // Only the two limits read per element get fields; the rest are read from the options.
     if (opts === undefined) {
-      this.#maxDepth = 20_000;
-      this.#maxAtoms = 1_048_576;
-      this.#maxBytes = 256 * 1024 * 1024;
-      this.#maxBig = 1024 * 1024;
-      this.#existing = false;
+      this.#opts = DEFAULTS;
+      this.#maxDepth = DEFAULTS.maxDepth;
       this.#copy = false;
-      this.#cache = undefined;
     } else {
-      this.#maxDepth = opts.maxDepth ?? 20_000;
-      this.#maxAtoms = opts.maxAtoms ?? 1_048_576;
-      this.#maxBytes = opts.maxBytes ?? 256 * 1024 * 1024;
-      this.#maxBig = opts.maxBigBytes ?? 1024 * 1024;
-      this.#existing = opts.existingAtoms ?? false;
+      this.#opts = opts;
+      this.#maxDepth = opts.maxDepth ?? DEFAULTS.maxDepth;
       this.#copy = opts.copyBinaries ?? false;
-      this.#cache = opts.atomCache;
     }
   }
 
   /** Decode one whole term from `bytes`; every byte must belong to it. */
   decode(bytes: Uint8Array, opts?: DecodeOptions): Term {
     this.#setup(bytes, 0, bytes.length, opts);
-    if (bytes.length > this.#maxBytes) throw this.#err('ERR_ETF_TOO_LARGE', `input of ${bytes.length} bytes is over the limit`, 0);
+    if (bytes.length > (this.#opts.maxBytes ?? DEFAULTS.maxBytes)) throw this.#err('ERR_ETF_TOO_LARGE', `input of ${bytes.length} bytes is over the limit`, 0);
     try {
       let t: Term;
       if (opts?.versionByte !== false) {
@@ -465,7 +463,7 @@ export class EtfDecoder {
   }
 
   #big(n: number, at: number, tag: number): number | bigint {
-    if (n > this.#maxBig) throw this.#err('ERR_ETF_TOO_LARGE', `big integer of ${n} bytes is over the limit`, at, tag);
+    if (n > (this.#opts.maxBigBytes ?? DEFAULTS.maxBigBytes)) throw this.#err('ERR_ETF_TOO_LARGE', `big integer of ${n} bytes is over the limit`, at, tag);
     this.#need(1 + n, at, tag);
     const b = this.b;
     // OTP reads any non-zero sign byte as negative.
@@ -549,7 +547,7 @@ export class EtfDecoder {
   #cacheRef(at: number): Atom {
     this.#need(1, at, Tag.ATOM_CACHE_REF);
     const i = this.b[this.pos++]!;
-    const a = this.#cache?.[i];
+    const a = this.#opts.atomCache?.[i];
     if (a === undefined) throw this.#err('ERR_ETF_ATOM_CACHE', `atom cache reference ${i} with no such entry`, at, Tag.ATOM_CACHE_REF);
     return a;
   }
@@ -597,8 +595,9 @@ export class EtfDecoder {
     }
     const existing = Atom.existing(name);
     if (existing !== undefined) return existing;
-    if (this.#existing) throw this.#err('ERR_ETF_NEW_ATOM', `atom '${name.slice(0, 40)}' does not exist (existing atoms only)`, at, tag);
-    if (Atom.count >= this.#maxAtoms) throw this.#err('ERR_ETF_ATOM_LIMIT', `atom table is full (${this.#maxAtoms})`, at, tag);
+    if (this.#opts.existingAtoms === true) throw this.#err('ERR_ETF_NEW_ATOM', `atom '${name.slice(0, 40)}' does not exist (existing atoms only)`, at, tag);
+    const maxAtoms = this.#opts.maxAtoms ?? DEFAULTS.maxAtoms;
+    if (Atom.count >= maxAtoms) throw this.#err('ERR_ETF_ATOM_LIMIT', `atom table is full (${maxAtoms})`, at, tag);
     return Atom.of(name);
   }
 
@@ -608,7 +607,7 @@ export class EtfDecoder {
     this.pos = 2;
     this.#need(4, at, tag);
     const size = this.#u32();
-    if (size > this.#maxBytes) throw this.#err('ERR_ETF_TOO_LARGE', `compressed term expands to ${size} bytes, over the limit`, at, tag);
+    if (size > (this.#opts.maxBytes ?? DEFAULTS.maxBytes)) throw this.#err('ERR_ETF_TOO_LARGE', `compressed term expands to ${size} bytes, over the limit`, at, tag);
     let inflated: Uint8Array;
     try {
       inflated = inflateSync(this.b.subarray(this.pos, this.#end), { maxOutputLength: Math.max(size, 1) });

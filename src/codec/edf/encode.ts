@@ -1,0 +1,768 @@
+/**
+ * EDF encoder, byte-compatible with ergo net/edf Encode (Ergo 3.x).
+ *
+ * Two contexts, as in Go (`stateEncode.encodeType`): the top level and `any` slots are
+ * *tagged* (tag byte, `83`+REGREF, or `82`+fold before the body); struct fields, elements and
+ * map keys/values of static types are *bare* (body only). What a JS value becomes in a tagged
+ * position is decided by {@link EdfEncoder.any}; see proto-spec/edf.md for the table.
+ *
+ * Bytes returned by `encode()` are a view into the encoder's writer; see Writer.finish.
+ */
+import { Atom } from '../../term/atom.js';
+import { Alias, Pid, Ref } from '../../term/ids.js';
+import { EncodeError } from '../errors.js';
+import { Writer } from '../writer.js';
+import type { EdfEncodeCache } from './caches.js';
+import { Edt, Limit } from './tags.js';
+import { EDF_TYPE, EdfType, RegType, T, Typed, zeroOf } from './types.js';
+import { EdfError, Event, GoTime, ProcessID } from './values.js';
+
+export interface EdfEncodeOptions {
+  /** Our announced tables: atoms, types and errors in them go as 2-byte ids. */
+  cache?: EdfEncodeCache;
+  /** Replace atoms before writing them (ergo's AtomMapping; applied before the cache lookup). */
+  atomMapping?: ReadonlyMap<Atom, Atom>;
+}
+
+const MAX_DEPTH = 10_000;
+const TWO63 = 2n ** 63n;
+const TWO64 = 2n ** 64n;
+const ANY_SLICE = T.any.sliceOf();
+const ANY_MAP = T.any.mapOf(T.any);
+
+/** Go's math.NaN(): the bits Go writes for NaN (JS would write 7ff8…00). */
+const GO_NAN_HI = 0x7ff80000;
+const GO_NAN_LO = 0x00000001;
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v !== 'object') return `${typeof v} ${String(v).slice(0, 40)}`;
+  const c = (v as { constructor?: { name?: string } }).constructor?.name;
+  return c ? `an instance of ${c}` : 'an object';
+}
+
+function bad(what: string, v: unknown): EncodeError {
+  return new EncodeError('ERR_EDF_RANGE', `cannot encode ${describe(v)} as ${what}`, v);
+}
+
+export class EdfEncoder {
+  readonly w: Writer;
+  #cache: EdfEncodeCache | undefined = undefined;
+  #atomIds: Map<Atom, number> | undefined = undefined;
+  #errIds: Map<EdfError, number> | undefined = undefined;
+  #typeIds: boolean = false;
+  #mapping: ReadonlyMap<Atom, Atom> | undefined = undefined;
+  #depth = 0;
+
+  constructor(writer: Writer = new Writer()) {
+    this.w = writer;
+  }
+
+  #setup(opts: EdfEncodeOptions | undefined): void {
+    this.#depth = 0;
+    const c = opts?.cache;
+    this.#cache = c;
+    this.#atomIds = c !== undefined && c.atoms.size > 0 ? c.atoms : undefined;
+    this.#errIds = c !== undefined && c.errors.size > 0 ? c.errors : undefined;
+    this.#typeIds = c !== undefined && c.types.size > 0;
+    this.#mapping = opts?.atomMapping !== undefined && opts.atomMapping.size > 0 ? opts.atomMapping : undefined;
+  }
+
+  /**
+   * Encode `value` as a top-level (tagged) EDF value, inferring its type (proto-spec/edf.md,
+   * "any"). Returns a view of the bytes.
+   */
+  encode(value: unknown, opts?: EdfEncodeOptions): Uint8Array {
+    const w = this.w;
+    w.begin();
+    this.#setup(opts);
+    try {
+      this.any(value);
+    } catch (e) {
+      w.abort();
+      throw e;
+    }
+    return w.finish();
+  }
+
+  /** Encode `value` as a top-level value of the static type `type` (like Go `Encode(x)` with x of that type). */
+  encodeAs(type: EdfType, value: unknown, opts?: EdfEncodeOptions): Uint8Array {
+    const w = this.w;
+    w.begin();
+    this.#setup(opts);
+    try {
+      this.tagged(type, value);
+    } catch (e) {
+      w.abort();
+      throw e;
+    }
+    return w.finish();
+  }
+
+  /** Append `value` (tagged) at the writer's position, for framers building a packet around it. */
+  write(value: unknown, opts?: EdfEncodeOptions): void {
+    this.#setup(opts);
+    this.any(value);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Tagged positions
+
+  /** A value in a tagged position (top level or `any` slot), its type inferred from the JS value. */
+  any(v: unknown): void {
+    const w = this.w;
+    switch (typeof v) {
+      case 'string':
+        w.u8(Edt.String);
+        this.str(v);
+        return;
+      case 'number':
+        w.u8(Edt.Float64);
+        this.f64(v);
+        return;
+      case 'bigint':
+        w.u8(Edt.Int);
+        this.i64(v);
+        return;
+      case 'boolean':
+        w.u8(Edt.Bool);
+        w.u8(v ? 1 : 0);
+        return;
+      case 'undefined':
+        w.u8(Edt.Nil);
+        return;
+      case 'object':
+        if (v === null) {
+          w.u8(Edt.Nil);
+          return;
+        }
+        break;
+      default:
+        throw new EncodeError('ERR_EDF_UNENCODABLE', `cannot encode a JS ${typeof v}`, v);
+    }
+    if (v instanceof Atom) {
+      w.u8(Edt.Atom);
+      this.atom(v);
+      return;
+    }
+    const rt = (v as { [EDF_TYPE]?: RegType })[EDF_TYPE];
+    if (rt !== undefined) {
+      this.regTagged(rt, v);
+      return;
+    }
+    if (v instanceof Typed) {
+      this.tagged(v.type, v.value);
+      return;
+    }
+    if (v instanceof Pid) {
+      w.u8(Edt.PID);
+      this.pid(v);
+      return;
+    }
+    if (v instanceof Ref) {
+      w.u8(v instanceof Alias ? Edt.Alias : Edt.Ref);
+      this.ref(v);
+      return;
+    }
+    if (v instanceof ProcessID) {
+      w.u8(Edt.ProcessID);
+      this.processId(v);
+      return;
+    }
+    if (v instanceof Event) {
+      w.u8(Edt.Event);
+      this.event(v);
+      return;
+    }
+    if (v instanceof Uint8Array) {
+      w.u8(Edt.Binary);
+      this.bin(v);
+      return;
+    }
+    if (Array.isArray(v)) {
+      this.tagged(ANY_SLICE, v);
+      return;
+    }
+    if (v instanceof Map) {
+      this.tagged(ANY_MAP, v);
+      return;
+    }
+    if (v instanceof EdfError || v instanceof Error) {
+      w.u8(Edt.Error);
+      this.err(v);
+      return;
+    }
+    if (v instanceof GoTime || v instanceof Date) {
+      w.u8(Edt.Time);
+      this.time(v);
+      return;
+    }
+    throw new EncodeError(
+      'ERR_EDF_UNENCODABLE',
+      `cannot encode ${describe(v)} in an any slot: declare its Go type (edf.struct / edf.typed) or use a Map`,
+      v,
+    );
+  }
+
+  /** `value` of static type `t` in a tagged position. */
+  tagged(t: EdfType, v: unknown): void {
+    const w = this.w;
+    const k = t.kind;
+    switch (k) {
+      case Edt.Reg:
+        this.regTagged(t as RegType, v);
+        return;
+      case Edt.Any:
+        this.any(v);
+        return;
+      case Edt.Slice:
+      case Edt.Array:
+      case Edt.Map: {
+        const f = this.#cache !== undefined ? this.#cache.fold(t) : t.fold;
+        w.u8(Edt.Type);
+        w.u16(f.length);
+        w.bytes(f);
+        this.body(t, v);
+        return;
+      }
+      case Edt.Error:
+        // A nil error in an interface is a nil interface (Go writes the lone ff).
+        if (v === null || v === undefined) {
+          w.u8(Edt.Nil);
+          return;
+        }
+        break;
+    }
+    w.u8(k);
+    this.body(t, v);
+  }
+
+  /** `83` + REGREF (our cache id, or the name) + the body of a registered type. */
+  regTagged(rt: RegType, v: unknown): void {
+    const w = this.w;
+    const ref = this.#typeIds ? this.#cache!.regRef(rt) : undefined;
+    if (ref !== undefined) w.bytes(ref);
+    else {
+      w.u8(Edt.Reg);
+      w.bytes(rt.inlineRef);
+    }
+    // A Typed(named, x) or a struct instance: the body takes the plain value.
+    this.reg(rt, v instanceof Typed ? v.value : v);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Bare bodies
+
+  /** The bare body of `v` as static type `t`. */
+  body(t: EdfType, v: unknown): void {
+    switch (t.kind) {
+      case 0x91:
+        return this.bool(v);
+      case 0x92:
+        return this.i8(v);
+      case 0x93:
+        return this.i16(v);
+      case 0x94:
+        return this.i32(v);
+      case 0x95:
+      case 0x96:
+        return this.i64(v);
+      case 0x97:
+        return this.u8(v);
+      case 0x98:
+        return this.u16(v);
+      case 0x99:
+        return this.u32(v);
+      case 0x9a:
+      case 0x9b:
+        return this.u64(v);
+      case 0x8f:
+        return this.f32(v);
+      case 0x90:
+        return this.f64(v);
+      case 0x8d:
+        return this.str(v);
+      case 0x8e:
+        return this.bin(v);
+      case 0x8c:
+        return this.atom(v);
+      case 0x9c:
+        return this.err(v);
+      case 0x84:
+        return this.any(v);
+      case 0xaa:
+        return this.pid(v);
+      case 0xab:
+        return this.processId(v);
+      case 0xac:
+      case 0xae:
+        return this.ref(v);
+      case 0xad:
+        return this.event(v);
+      case 0xaf:
+        return this.time(v);
+      case 0x9d:
+        return this.slice(t, v);
+      case 0x9e:
+        return this.array(t, v);
+      case 0x9f:
+        return this.map(t, v);
+      case 0x83:
+        return this.reg(t as RegType, v);
+    }
+    throw new EncodeError('ERR_EDF_BAD_TYPE', `no encoder for ${t.goName}`);
+  }
+
+  bool(v: unknown): void {
+    if (v === true) this.w.u8(1);
+    else if (v === false || v === undefined) this.w.u8(0);
+    else throw bad('bool', v);
+  }
+
+  #int(v: unknown, lo: number, hi: number, what: string): number {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi) return v;
+    if (v === undefined) return 0;
+    if (typeof v === 'bigint' && v >= BigInt(lo) && v <= BigInt(hi)) return Number(v);
+    if (v instanceof Typed) return this.#int(v.value, lo, hi, what);
+    throw bad(what, v);
+  }
+
+  i8(v: unknown): void {
+    this.w.u8(typeof v === 'number' && v >= -128 && v <= 127 && (v | 0) === v ? v : this.#int(v, -128, 127, 'int8'));
+  }
+
+  i16(v: unknown): void {
+    this.w.u16(typeof v === 'number' && v >= -32768 && v <= 32767 && (v | 0) === v ? v : this.#int(v, -32768, 32767, 'int16'));
+  }
+
+  i32(v: unknown): void {
+    this.w.u32(typeof v === 'number' && (v | 0) === v ? v : this.#int(v, -2147483648, 2147483647, 'int32'));
+  }
+
+  u8(v: unknown): void {
+    this.w.u8(typeof v === 'number' && (v & 0xff) === v ? v : this.#int(v, 0, 255, 'uint8'));
+  }
+
+  u16(v: unknown): void {
+    this.w.u16(typeof v === 'number' && (v & 0xffff) === v ? v : this.#int(v, 0, 65535, 'uint16'));
+  }
+
+  u32(v: unknown): void {
+    this.w.u32(typeof v === 'number' && v >>> 0 === v ? v : this.#int(v, 0, 4294967295, 'uint32'));
+  }
+
+  /** int64 and Go int: bigint, or a safe-integer number. */
+  i64(v: unknown): void {
+    if (typeof v === 'bigint') {
+      if (v < -TWO63 || v >= TWO63) throw bad('int64', v);
+      this.w.i64(v);
+    } else if (typeof v === 'number' && Number.isSafeInteger(v)) this.w.i64n(v);
+    else if (v === undefined) this.w.i64n(0);
+    else if (v instanceof Typed) this.i64(v.value);
+    else throw bad('int64', v);
+  }
+
+  /** uint64 and Go uint: bigint, or a non-negative safe-integer number. */
+  u64(v: unknown): void {
+    if (typeof v === 'bigint') {
+      if (v < 0n || v >= TWO64) throw bad('uint64', v);
+      this.w.u64(v);
+    } else if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) this.w.i64n(v);
+    else if (v === undefined) this.w.i64n(0);
+    else if (v instanceof Typed) this.u64(v.value);
+    else throw bad('uint64', v);
+  }
+
+  f32(v: unknown): void {
+    if (typeof v === 'number') this.w.f32(v);
+    else if (v === undefined) this.w.f32(0);
+    else if (v instanceof Typed) this.f32(v.value);
+    else throw bad('float32', v);
+  }
+
+  f64(v: unknown): void {
+    if (typeof v !== 'number') {
+      if (v === undefined) v = 0;
+      else if (v instanceof Typed) return this.f64(v.value);
+      else throw bad('float64', v);
+    }
+    const n = v as number;
+    if (n !== n) {
+      this.w.u32(GO_NAN_HI);
+      this.w.u32(GO_NAN_LO);
+    } else this.w.f64(n);
+  }
+
+  /** u16 length + UTF-8 (Go refuses more than 65535 bytes). */
+  str(v: unknown): void {
+    if (typeof v !== 'string') {
+      if (v === undefined) v = '';
+      else if (v instanceof Typed) return this.str(v.value);
+      else throw bad('string', v);
+    }
+    const w = this.w;
+    const at = w.reserveU16();
+    const n = w.utf8(v as string);
+    if (n > Limit.STRING_MAX) throw new EncodeError('ERR_EDF_STRING_TOO_LONG', `string of ${n} bytes; EDF allows at most 65535`, v);
+    w.patchU16(at, n);
+  }
+
+  /** u32 length + bytes; nil/undefined is the empty slice (Go has no nil form for []byte). */
+  bin(v: unknown): void {
+    const w = this.w;
+    if (v instanceof Uint8Array) {
+      w.u32(v.length);
+      w.bytes(v);
+    } else if (v === null || v === undefined) w.u32(0);
+    else throw bad('[]byte', v);
+  }
+
+  /** ATOMREF: our cache id if announced, else u16 length + name (memoised on the atom). */
+  atom(v: unknown): void {
+    let a: Atom;
+    if (v instanceof Atom) a = v;
+    else if (typeof v === 'string') a = Atom.of(v);
+    else if (v === undefined) a = Atom.of('');
+    else throw bad('gen.Atom', v);
+    if (this.#mapping !== undefined) a = this.#mapping.get(a) ?? a;
+    if (this.#atomIds !== undefined) {
+      const id = this.#atomIds.get(a);
+      if (id !== undefined) {
+        this.w.u16(id);
+        return;
+      }
+    }
+    let e = a.edf;
+    if (e === undefined) {
+      const n = a.utf8.length;
+      if (n > Limit.ATOM_INLINE_MAX) throw new EncodeError('ERR_EDF_ATOM_TOO_LONG', `atom of ${n} bytes; EDF allows at most 255`, a);
+      e = new Uint8Array(2 + n);
+      e[1] = n;
+      e.set(a.utf8, 2);
+      a.edf = e;
+    }
+    this.w.bytes(e);
+  }
+
+  /** ERRHDR: `ff ff` nil, our ErrCache id, or u16 length + message. */
+  err(v: unknown): void {
+    const w = this.w;
+    if (v === null || v === undefined) {
+      w.u16(Limit.ERR_NIL);
+      return;
+    }
+    if (v instanceof EdfError) {
+      if (this.#errIds !== undefined) {
+        const id = this.#errIds.get(v);
+        if (id !== undefined) {
+          w.u16(id);
+          return;
+        }
+      }
+    } else if (!(v instanceof Error)) throw bad('error', v);
+    const msg = (v as EdfError | Error).message;
+    const at = w.reserveU16();
+    const n = w.utf8(msg);
+    if (n > Limit.ERR_INLINE_MAX) throw new EncodeError('ERR_EDF_ERROR_TOO_LONG', `error message of ${n} bytes; EDF allows at most 32767`, v);
+    w.patchU16(at, n);
+  }
+
+  /** PID: ATOMREF(node) · u64 ID (serial<<32 | id) · i64 creation. */
+  pid(v: unknown): void {
+    if (!(v instanceof Pid)) throw bad('gen.PID', v);
+    const w = this.w;
+    this.atom(v.node);
+    w.u32(v.serial);
+    w.u32(v.id);
+    this.#creation(v.creation);
+  }
+
+  #creation(c: number | bigint): void {
+    if (typeof c === 'number') this.w.i64n(c);
+    else this.i64(c);
+  }
+
+  /** ProcessID: ATOMREF(node) · ATOMREF(name) — node first, unlike the Go declaration. */
+  processId(v: unknown): void {
+    if (!(v instanceof ProcessID)) throw bad('gen.ProcessID', v);
+    this.atom(v.node);
+    this.atom(v.name);
+  }
+
+  /** Event: ATOMREF(node) · ATOMREF(name). */
+  event(v: unknown): void {
+    if (!(v instanceof Event)) throw bad('gen.Event', v);
+    this.atom(v.node);
+    this.atom(v.name);
+  }
+
+  /**
+   * Ref and Alias: ATOMREF(node) · i64 creation · u64 ID[0..2]. An Erlang ref (1..5 words) is
+   * widened the way `Ref.ergoIds()` does (word 2i low half, word 2i+1 high half).
+   */
+  ref(v: unknown): void {
+    if (!(v instanceof Ref)) throw bad('gen.Ref', v);
+    const w = this.w;
+    this.atom(v.node);
+    this.#creation(v.creation);
+    const ids = v.ids;
+    for (let i = 0; i < 6; i += 2) {
+      w.u32(ids[i + 1] ?? 0);
+      w.u32(ids[i] ?? 0);
+    }
+  }
+
+  /** time.Time: u8 n + Go MarshalBinary bytes (15, or 16 for V2). */
+  time(v: unknown): void {
+    let t: GoTime;
+    if (v instanceof GoTime) t = v;
+    else if (v instanceof Date) t = GoTime.fromDate(v);
+    else if (v === undefined) t = GoTime.zero;
+    else throw bad('time.Time', v);
+    const w = this.w;
+    const v2 = t.version === 2;
+    w.u8(v2 ? 16 : 15);
+    w.u8(t.version);
+    w.i64(t.sec);
+    w.u32(t.nsec);
+    w.u16(t.offsetMin);
+    if (v2) w.u8(t.offsetSec);
+  }
+
+  #enter(): void {
+    if (++this.#depth > MAX_DEPTH) throw new EncodeError('ERR_EDF_TOO_DEEP', `value nested deeper than ${MAX_DEPTH}`);
+  }
+
+  /** Unregistered slice: `ff` or `9d` u32 count + bare elements. */
+  slice(t: EdfType, v: unknown): void {
+    const w = this.w;
+    if (v === null || v === undefined) {
+      w.u8(Edt.Nil);
+      return;
+    }
+    if (!Array.isArray(v)) throw bad(t.goName, v);
+    this.#enter();
+    w.u8(Edt.Slice);
+    this.#items(t.elem!, v);
+    this.#depth--;
+  }
+
+  #items(e: EdfType, v: readonly unknown[]): void {
+    const n = v.length;
+    this.w.u32(n);
+    switch (e.kind) {
+      // The common element kinds skip the per-element dispatch.
+      case 0x8d:
+        for (let i = 0; i < n; i++) this.str(v[i]);
+        return;
+      case 0x95:
+      case 0x96:
+        for (let i = 0; i < n; i++) this.i64(v[i]);
+        return;
+      case 0x84:
+        for (let i = 0; i < n; i++) this.any(v[i]);
+        return;
+      case 0x83: {
+        const r = e as RegType;
+        for (let i = 0; i < n; i++) this.reg(r, v[i]);
+        return;
+      }
+    }
+    for (let i = 0; i < n; i++) this.body(e, v[i]);
+  }
+
+  /** Unregistered array: exactly N bare elements, no marker, no count. */
+  array(t: EdfType, v: unknown): void {
+    const n = t.len;
+    if (v === undefined) v = zeroOf(t);
+    if (!Array.isArray(v) || v.length !== n) throw new EncodeError('ERR_EDF_ARRAY_LENGTH', `${t.goName} needs an array of exactly ${n} elements`, v);
+    this.#enter();
+    const e = t.elem!;
+    for (let i = 0; i < n; i++) this.body(e, v[i]);
+    this.#depth--;
+  }
+
+  /** Unregistered map: `ff` or `9f` u32 count + bare key/value pairs (insertion order). */
+  map(t: EdfType, v: unknown): void {
+    const w = this.w;
+    if (v === null || v === undefined) {
+      w.u8(Edt.Nil);
+      return;
+    }
+    this.#enter();
+    w.u8(Edt.Map);
+    this.#pairs(t, v);
+    this.#depth--;
+  }
+
+  #pairs(t: EdfType, v: unknown): void {
+    const kt = t.key!;
+    const vt = t.elem!;
+    if (v instanceof Map) {
+      this.w.u32(v.size);
+      for (const [k, x] of v) {
+        this.body(kt, k);
+        this.body(vt, x);
+      }
+      return;
+    }
+    // Convenience input: a plain object for string- or atom-keyed maps.
+    if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype && (kt.kind === Edt.String || kt.kind === Edt.Atom)) {
+      const keys = Object.keys(v);
+      this.w.u32(keys.length);
+      for (const k of keys) {
+        this.body(kt, k);
+        this.body(vt, (v as Record<string, unknown>)[k]);
+      }
+      return;
+    }
+    throw bad(t.goName, v);
+  }
+
+  /** The bare body of a registered type. */
+  reg(rt: RegType, v: unknown): void {
+    const w = this.w;
+    switch (rt.regKind) {
+      case 'struct': {
+        if (v === undefined || v === null) v = zeroOf(rt);
+        else if (typeof v !== 'object') throw bad(rt.name, v);
+        this.#enter();
+        (rt.encodeBody ?? compileStructEncoder(rt))(this, v);
+        this.#depth--;
+        return;
+      }
+      case 'named':
+        this.body(rt.under!, v instanceof Typed ? v.value : v);
+        return;
+      case 'slice':
+        if (v === null || v === undefined) {
+          w.u8(Edt.Nil);
+          return;
+        }
+        if (!Array.isArray(v)) throw bad(rt.name, v);
+        this.#enter();
+        w.u8(Edt.Reg);
+        this.#items(rt.elem!, v);
+        this.#depth--;
+        return;
+      case 'array': {
+        const n = rt.len;
+        if (v === undefined) v = zeroOf(rt);
+        if (!Array.isArray(v) || v.length !== n) throw new EncodeError('ERR_EDF_ARRAY_LENGTH', `${rt.name} needs an array of exactly ${n} elements`, v);
+        this.#enter();
+        for (let i = 0; i < n; i++) this.body(rt.elem!, v[i]);
+        this.#depth--;
+        return;
+      }
+      case 'map':
+        if (v === null || v === undefined) {
+          w.u8(Edt.Nil);
+          return;
+        }
+        this.#enter();
+        w.u8(Edt.Reg);
+        this.#pairs(rt, v);
+        this.#depth--;
+        return;
+      case 'custom': {
+        const codec = rt.codec!;
+        const bytes = codec.encode((v === undefined ? codec.zero() : v) as never);
+        if (bytes.length > 0xfffffffe) throw new EncodeError('ERR_EDF_BINARY_TOO_LONG', `${rt.name} marshalled to ${bytes.length} bytes`, v);
+        w.u32(bytes.length);
+        w.bytes(bytes);
+        return;
+      }
+    }
+  }
+}
+
+/** Encoder method for each bare scalar kind (used by generated struct encoders). */
+const methodOf: Record<number, string> = {
+  [Edt.Bool]: 'bool',
+  [Edt.Int8]: 'i8',
+  [Edt.Int16]: 'i16',
+  [Edt.Int32]: 'i32',
+  [Edt.Int64]: 'i64',
+  [Edt.Int]: 'i64',
+  [Edt.Uint8]: 'u8',
+  [Edt.Uint16]: 'u16',
+  [Edt.Uint32]: 'u32',
+  [Edt.Uint64]: 'u64',
+  [Edt.Uint]: 'u64',
+  [Edt.Float32]: 'f32',
+  [Edt.Float64]: 'f64',
+  [Edt.String]: 'str',
+  [Edt.Binary]: 'bin',
+  [Edt.Atom]: 'atom',
+  [Edt.Error]: 'err',
+  [Edt.Any]: 'any',
+  [Edt.PID]: 'pid',
+  [Edt.ProcessID]: 'processId',
+  [Edt.Alias]: 'ref',
+  [Edt.Ref]: 'ref',
+  [Edt.Event]: 'event',
+  [Edt.Time]: 'time',
+};
+
+/**
+ * Generate `(e, v) => { e.str(v["Name"]); e.i64(v["ID"]); e.reg(t2, v["Meta"]); … }` for a
+ * struct: one monomorphic property load and one direct call per field (msgpackr-style). Field
+ * names were checked to be Go identifiers and are emitted as JSON string literals.
+ */
+function compileStructEncoder(rt: RegType): (e: EdfEncoder, v: unknown) => void {
+  const types = rt.fields.map((f) => f.type);
+  const lines = rt.fields.map((f, i) => {
+    const get = `v[${JSON.stringify(f.name)}]`;
+    const t = f.type;
+    const m = methodOf[t.kind];
+    if (m !== undefined) return `e.${m}(${get});`;
+    switch (t.kind) {
+      case Edt.Slice:
+        return `e.slice(t${i}, ${get});`;
+      case Edt.Array:
+        return `e.array(t${i}, ${get});`;
+      case Edt.Map:
+        return `e.map(t${i}, ${get});`;
+      default:
+        return `e.reg(t${i}, ${get});`;
+    }
+  });
+  const decl = types.map((_, i) => `const t${i} = types[${i}];`).join('\n');
+  const fn = new Function('types', `${decl}\nreturn function encode_${rt.shortName.replace(/[^\w$]/g, '_')}(e, v) {\n${lines.join('\n')}\n};`)(types) as (
+    e: EdfEncoder,
+    v: unknown,
+  ) => void;
+  rt.encodeBody = fn;
+  return fn;
+}
+
+const shared = new EdfEncoder();
+let busy = false;
+
+
+/**
+ * Encode `value` as a top-level EDF value (tagged; type inferred as for `any` slots). The
+ * result is a view into a shared writer's chunk that is never written again (Writer.finish).
+ */
+export function encode(value: unknown, opts?: EdfEncodeOptions): Uint8Array {
+  // A custom codec that encodes from inside an encode gets its own encoder.
+  if (busy) return new EdfEncoder().encode(value, opts);
+  busy = true;
+  try {
+    return shared.encode(value, opts);
+  } finally {
+    busy = false;
+  }
+}
+
+/** Encode `value` as a top-level value of static type `type`; see {@link encode} for ownership. */
+export function encodeAs(type: EdfType, value: unknown, opts?: EdfEncodeOptions): Uint8Array {
+  if (busy) return new EdfEncoder().encodeAs(type, value, opts);
+  busy = true;
+  try {
+    return shared.encodeAs(type, value, opts);
+  } finally {
+    busy = false;
+  }
+}
+
