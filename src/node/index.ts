@@ -1,0 +1,26 @@
+export { Node, type NodeOptions, type NodeInfo } from './node.js';
+export {
+  Kind,
+  type Target,
+  type LinkTarget,
+  type Process,
+  type ProcessBehavior,
+  type Factory,
+  type ProcessOptions,
+  type ProcessState,
+  type ProcessInfo,
+  type ProcessShortInfo,
+  type MailboxDepth,
+  type CallOptions,
+  type SendOptions,
+  type EventOptions,
+} from './types.js';
+export { LogLevel, ConsoleLogger, MemoryLogger, formatLog, type Log, type Logger, type LogLevelName, type LogMessage, type LogSource } from './log.js';
+export {
+  type ApplicationBehavior,
+  type ApplicationSpec,
+  type ApplicationMember,
+  type ApplicationMode,
+  type ApplicationState,
+  type ApplicationInfo,
+} from './application.js';

@@ -1,0 +1,391 @@
+/**
+ * The process object: one per spawned process. It is deliberately small; everything a process
+ * rarely needs (links, monitors, aliases, env, timers, limits) lives in a lazily created
+ * {@link Extra}, so an idle process costs a few hundred bytes. The runtime (core.ts) owns the
+ * fields; behaviours see the {@link Process} interface only.
+ */
+import { A, Alias, Atom, atom, Pid, Ref, type Term } from '../term/index.js';
+import { Err, type ProcessID, type Event, type MessageEvent, type Priority } from '../gen/index.js';
+import type { Core, EnvScope } from './core.js';
+import type { EntryRing } from './ring.js';
+import { LogLevel, type Log, type LogLevelName } from './log.js';
+import type {
+  CallOptions,
+  EventOptions,
+  Factory,
+  LinkTarget,
+  Process,
+  ProcessBehavior,
+  ProcessInfo,
+  ProcessOptions,
+  ProcessState,
+  SendOptions,
+  Target,
+} from './types.js';
+import type { Node } from './node.js';
+
+/** Process states as bits (Ergo's numbering). */
+export const S = {
+  Init: 1,
+  Sleep: 2,
+  Running: 4,
+  Waiting: 8,
+  Terminated: 16,
+  /** Running its terminate callback: still alive for its own API, no longer handling mail. */
+  Terminating: 32,
+} as const;
+
+export const F = {
+  /** In the scheduler's ready queue. */
+  Queued: 1,
+  TrapExit: 2,
+  Important: 4,
+} as const;
+
+/** Queue indexes, highest priority first. */
+export const Q = { urgent: 0, system: 1, main: 2, log: 3 } as const;
+
+export function queueOf(p: Priority): number {
+  return p === 'normal' ? Q.main : p === 'high' ? Q.system : Q.urgent;
+}
+
+/** Four queues, each created on first use. */
+export class Mailbox {
+  q0: EntryRing | undefined = undefined;
+  q1: EntryRing | undefined = undefined;
+  q2: EntryRing | undefined = undefined;
+  q3: EntryRing | undefined = undefined;
+
+  /** Entries in the main and system queues (what the mailbox limit counts). */
+  regular(): number {
+    return (this.q1?.length ?? 0) + (this.q2?.length ?? 0);
+  }
+  size(): number {
+    return (this.q0?.length ?? 0) + (this.q1?.length ?? 0) + (this.q2?.length ?? 0) + (this.q3?.length ?? 0);
+  }
+  /** Take the next entry, urgent > system > main > log. */
+  take(out: unknown[]): boolean {
+    return (
+      (this.q0 !== undefined && this.q0.shiftInto(out)) ||
+      (this.q1 !== undefined && this.q1.shiftInto(out)) ||
+      (this.q2 !== undefined && this.q2.shiftInto(out)) ||
+      (this.q3 !== undefined && this.q3.shiftInto(out))
+    );
+  }
+  clear(): void {
+    this.q0 = this.q1 = this.q2 = this.q3 = undefined;
+  }
+}
+
+/** A one-way link: `linker` hears about the death of `target` (named as it was linked). */
+export interface LinkRec {
+  linker: Pid;
+  kind: 'process' | 'name' | 'alias' | 'event' | 'node';
+  target: Pid | ProcessID | Alias | Event | Atom;
+  /** The local process holding the other side of the record, if any. */
+  on: ProcessImpl | undefined;
+}
+
+/** A monitor, seen from either side. */
+export interface MonRec {
+  ref: Ref;
+  watcher: Pid;
+  kind: 'process' | 'name' | 'alias' | 'event' | 'node';
+  target: Pid | ProcessID | Alias | Event | Atom;
+  /** The local process it is attached to, if any. */
+  on: ProcessImpl | undefined;
+}
+
+/** Rarely used per-process state; allocated on first need. */
+export class Extra {
+  mailboxLimit = 0;
+  fallback: { name: Atom; tag: string } | undefined = undefined;
+  priority: Priority = 'normal';
+  env: EnvScope | undefined = undefined;
+  /** Whether `env` is this process's own layer (else shared with the parent). */
+  ownEnv = false;
+  logLevel: number | undefined = undefined;
+  log: Log | undefined = undefined;
+  aliases: Map<number | string, Alias> | undefined = undefined;
+  events: Set<Atom> | undefined = undefined;
+  /** Two-way links, keyed by pid key. */
+  links: Map<number | string, Pid> | undefined = undefined;
+  /** One-way links this process holds, keyed by target key. */
+  linksTo: Map<string, LinkRec> | undefined = undefined;
+  /** One-way links held on this process, keyed by linker key + target key. */
+  linkedBy: Map<string, LinkRec> | undefined = undefined;
+  /** Monitors this process holds, by ref key. */
+  monitors: Map<number | string, MonRec> | undefined = undefined;
+  /** Monitors held on this process, by ref key. */
+  monitoredBy: Map<number | string, MonRec> | undefined = undefined;
+  /** Event subscriptions: key → event and (for monitors) ref. */
+  eventSubs: Map<string, { event: Event; ref: Ref | undefined; link: boolean }> | undefined = undefined;
+  nodeLinks: Set<Atom> | undefined = undefined;
+  nodeMonitors: Set<Atom> | undefined = undefined;
+  timers: Set<ReturnType<typeof setTimeout>> | undefined = undefined;
+  waiters: ((reason: Term) => void)[] | undefined = undefined;
+  init: { resolve: (pid: Pid) => void; reject: (e: unknown) => void } | undefined = undefined;
+  linkParent = false;
+  app: Atom | undefined = undefined;
+  appMember = false;
+}
+
+const TWO32 = 0x1_0000_0000;
+
+export class ProcessImpl implements Process {
+  readonly core: Core;
+  readonly pid: Pid;
+  readonly behavior: ProcessBehavior;
+  readonly parent: Pid;
+  readonly leader: Pid;
+  name: Atom | undefined = undefined;
+  /** {@link S} */
+  st: number = S.Init;
+  /** {@link F} */
+  flags = 0;
+  mb: Mailbox | undefined = undefined;
+  /** A pending fatal exit reason, acted on at the next scheduling point. */
+  fatal: Term | undefined = undefined;
+  nIn = 0;
+  nOut = 0;
+  /** Seconds after the node's start. */
+  born: number;
+  x: Extra | undefined = undefined;
+
+  constructor(core: Core, pid: Pid, behavior: ProcessBehavior, parent: Pid, leader: Pid, born: number) {
+    this.core = core;
+    this.pid = pid;
+    this.behavior = behavior;
+    this.parent = parent;
+    this.leader = leader;
+    this.born = born;
+  }
+
+  get key(): number {
+    return this.pid.serial * TWO32 + this.pid.id;
+  }
+
+  ext(): Extra {
+    return this.x ?? (this.x = new Extra());
+  }
+
+  get node(): Node {
+    return this.core.facade;
+  }
+
+  get state(): ProcessState {
+    switch (this.st) {
+      case S.Init:
+        return 'init';
+      case S.Sleep:
+        return 'sleep';
+      case S.Running:
+        return 'running';
+      case S.Waiting:
+        return 'waiting';
+      default:
+        return 'terminated';
+    }
+  }
+
+  get trapExit(): boolean {
+    return (this.flags & F.TrapExit) !== 0;
+  }
+  set trapExit(on: boolean) {
+    this.flags = on ? this.flags | F.TrapExit : this.flags & ~F.TrapExit;
+  }
+
+  get sendPriority(): Priority {
+    return this.x?.priority ?? 'normal';
+  }
+  set sendPriority(p: Priority) {
+    if (p !== 'normal' || this.x) this.ext().priority = p;
+  }
+
+  get log(): Log {
+    const x = this.ext();
+    return x.log ?? (x.log = this.core.processLog(this));
+  }
+
+  logLevel(): number {
+    return this.x?.logLevel ?? this.core.logLevel;
+  }
+
+  #alive(): void {
+    if (this.st === S.Terminated) throw Err.processTerminated(this.pid);
+  }
+
+  send(to: Target, message: unknown, options?: SendOptions): void {
+    if (this.st === S.Terminated) throw Err.processTerminated(this.pid);
+    const prio = options?.priority ?? (this.x === undefined ? 'normal' : this.x.priority);
+    this.core.send(this, to, message, prio, (this.flags & F.Important) !== 0);
+  }
+
+  sendImportant(to: Target, message: unknown, options?: SendOptions): Promise<void> {
+    this.#alive();
+    return this.core.sendImportant(this, to, message, options?.priority ?? this.sendPriority);
+  }
+
+  sendAfter(to: Target, message: unknown, ms: number): () => boolean {
+    this.#alive();
+    return this.core.sendAfter(this, to, message, ms);
+  }
+
+  sendExit(to: Pid, reason: Term): void {
+    this.#alive();
+    this.core.sendExit(this.pid, to, reason);
+  }
+
+  sendResponse(to: Pid, ref: Ref, value: unknown): void {
+    this.core.sendResponse(this.pid, to, ref, value, undefined);
+  }
+
+  sendResponseError(to: Pid, ref: Ref, reason: Term | Error): void {
+    this.core.sendResponse(this.pid, to, ref, undefined, reason instanceof Error ? this.core.reasonOf(reason) : reason);
+  }
+
+  forward(to: Pid, from: Pid, message: unknown, ref?: Ref, priority: Priority = 'normal'): void {
+    this.#alive();
+    this.core.forward(to, from, message, ref, priority);
+  }
+
+  call(to: Target, request: unknown, options?: CallOptions): Promise<unknown> {
+    if (this.st === S.Terminated) return Promise.reject(Err.processTerminated(this.pid));
+    return this.core.call(this, to, request, options);
+  }
+
+  inspect(to: Pid, ...items: string[]): Promise<Record<string, string>> {
+    return this.core.inspect(this, to, items);
+  }
+
+  spawn(factory: Factory, options?: ProcessOptions, ...args: unknown[]): Promise<Pid> {
+    this.#alive();
+    return this.core.spawn(this, factory, options, args, undefined);
+  }
+
+  spawnRegister(name: Atom | string, factory: Factory, options?: ProcessOptions, ...args: unknown[]): Promise<Pid> {
+    this.#alive();
+    return this.core.spawn(this, factory, options, args, typeof name === 'string' ? atom(name) : name);
+  }
+
+  remoteSpawn(node: Atom | string, name: Atom | string, options?: { register?: Atom | string; link?: boolean }, ...args: unknown[]): Promise<Pid> {
+    this.#alive();
+    return this.core.remoteSpawn(this, typeof node === 'string' ? atom(node) : node, typeof name === 'string' ? atom(name) : name, options, args);
+  }
+
+  stop(reason: Term = A.normal): void {
+    this.core.fatal(this, reason);
+  }
+
+  registerName(name: Atom | string): void {
+    this.#alive();
+    this.core.register(typeof name === 'string' ? atom(name) : name, this);
+  }
+
+  unregisterName(): void {
+    if (this.name === undefined) throw Err.nameUnknown('(none)');
+    this.core.unregister(this.name);
+  }
+
+  createAlias(): Alias {
+    this.#alive();
+    return this.core.createAlias(this);
+  }
+
+  deleteAlias(alias: Alias): void {
+    this.core.deleteAlias(this, alias);
+  }
+
+  aliases(): Alias[] {
+    return this.x?.aliases ? [...this.x.aliases.values()] : [];
+  }
+
+  link(target: LinkTarget, options?: { oneWay?: boolean }): void {
+    this.#alive();
+    this.core.link(this, target, options?.oneWay === true);
+  }
+
+  unlink(target: LinkTarget, options?: { oneWay?: boolean }): void {
+    this.core.unlink(this, target, options?.oneWay === true);
+  }
+
+  monitor(target: LinkTarget): Ref {
+    this.#alive();
+    return this.core.monitor(this, target);
+  }
+
+  demonitor(refOrTarget: Ref | LinkTarget): boolean {
+    return this.core.demonitor(this, refOrTarget);
+  }
+
+  linkNode(node: Atom | string): void {
+    this.#alive();
+    this.core.linkNode(this, typeof node === 'string' ? atom(node) : node, true);
+  }
+  unlinkNode(node: Atom | string): void {
+    this.core.linkNode(this, typeof node === 'string' ? atom(node) : node, false);
+  }
+  monitorNode(node: Atom | string): void {
+    this.#alive();
+    this.core.monitorNode(this, typeof node === 'string' ? atom(node) : node, true);
+  }
+  demonitorNode(node: Atom | string): void {
+    this.core.monitorNode(this, typeof node === 'string' ? atom(node) : node, false);
+  }
+
+  registerEvent(name: Atom | string, options?: EventOptions): Ref {
+    this.#alive();
+    return this.core.registerEvent(this, typeof name === 'string' ? atom(name) : name, options ?? {});
+  }
+  unregisterEvent(name: Atom | string): void {
+    this.core.unregisterEvent(this, typeof name === 'string' ? atom(name) : name, A.normal);
+  }
+  sendEvent(name: Atom | string, token: Ref, message: unknown): void {
+    this.#alive();
+    this.core.sendEvent(this, typeof name === 'string' ? atom(name) : name, token, message);
+  }
+  linkEvent(event: Event): Promise<MessageEvent[]> {
+    if (this.st === S.Terminated) return Promise.reject(Err.processTerminated(this.pid));
+    return this.core.subscribeEvent(this, event, true);
+  }
+  unlinkEvent(event: Event): void {
+    this.core.unsubscribeEvent(this, event, true);
+  }
+  monitorEvent(event: Event): Promise<MessageEvent[]> {
+    if (this.st === S.Terminated) return Promise.reject(Err.processTerminated(this.pid));
+    return this.core.subscribeEvent(this, event, false);
+  }
+  demonitorEvent(event: Event): void {
+    this.core.unsubscribeEvent(this, event, false);
+  }
+  events(): Atom[] {
+    return this.x?.events ? [...this.x.events] : [];
+  }
+
+  env(name: string): unknown {
+    return this.core.envLookup(this.x?.env ?? this.core.envRoot(this), name);
+  }
+  envDefault<T>(name: string, def: T): T | unknown {
+    const v = this.env(name);
+    return v === undefined ? def : v;
+  }
+  setEnv(name: string, value: unknown): void {
+    this.core.setEnv(this, name, value);
+  }
+  envList(): Record<string, unknown> {
+    return this.core.envFlatten(this.x?.env ?? this.core.envRoot(this));
+  }
+
+  info(): ProcessInfo {
+    return this.core.processInfoOf(this);
+  }
+
+  setLogLevel(level: LogLevelName): void {
+    this.ext().logLevel = LogLevel[level];
+  }
+
+  toString(): string {
+    return `Process<${this.pid}>`;
+  }
+}
+
