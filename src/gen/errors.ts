@@ -8,7 +8,7 @@
  * Where an error has to become a reason (a crash, a failed call seen by a BEAM peer),
  * {@link RuntimeError.reason} gives the term for it.
  */
-import { A, Atom, atom, ErgoError, tuple, type Term } from '../term/index.js';
+import { A, Atom, atom, ErgoError, format, tuple, type Term } from '../term/index.js';
 
 /** Stable codes. Never renumber or rename; add new ones at the end. */
 export const ErrCode = {
@@ -145,15 +145,12 @@ export const Err = {
 
 /** A short readable form of a reason term for messages and logs. */
 export function reasonText(reason: unknown): string {
-  if (reason instanceof Atom) return reason.name;
-  if (typeof reason === 'string') return reason;
   if (reason instanceof Error) return `${reason.name}: ${reason.message}`;
-  if (reason !== null && typeof reason === 'object' && 'elements' in reason) {
-    const els = (reason as { elements: readonly unknown[] }).elements;
-    return `{${els.map(reasonText).join(', ')}}`;
+  try {
+    return format(reason as Term, 1024);
+  } catch {
+    return String(reason);
   }
-  if (Array.isArray(reason)) return `[${reason.map(reasonText).join(', ')}]`;
-  return String(reason);
 }
 
 /** `{shutdown, Detail}` */

@@ -25,7 +25,7 @@ export function format(t: Term, maxLength = 4096): string {
       case 'boolean':
         return put(String(t));
       case 'string':
-        return put(`<<${JSON.stringify(t)}/utf8>>`);
+        return put(binaryText(new TextEncoder().encode(t)));
     }
     if (t instanceof Atom) return put(t.inspect());
     if (Array.isArray(t)) {

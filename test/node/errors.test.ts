@@ -35,7 +35,7 @@ describe('error catalogue', () => {
     expect(isNormalExit(tuple(A.shutdown, 1))).toBe(true);
     expect(isNormalExit(A.killed)).toBe(false);
     expect(isNormalExit(tuple(A.error, 'x'))).toBe(false);
-    expect(reasonText(tuple(A.shutdown, atom('x')))).toBe('{shutdown, x}');
+    expect(reasonText(tuple(A.shutdown, atom('x')))).toBe('{shutdown,x}');
     expect(exit(A.normal)).toBeInstanceOf(ExitReason);
     expect(exit(A.normal).reason).toBe(A.normal);
   });

@@ -217,7 +217,7 @@ describe('idioms', () => {
   it('records', () => {
     const person = record('person', ['name', 'age'] as const);
     const p = person.make({ name: 'Joe' });
-    expect(format(p)).toBe('{person,<<"Joe"/utf8>>,undefined}');
+    expect(format(p)).toBe('{person,<<"Joe">>,undefined}');
     expect(person.is(p)).toBe(true);
     expect(person.get(p, 'age')).toBe(A.undefined);
     expect(Object.keys(person.toObject(p))).toEqual(['name', 'age']);
