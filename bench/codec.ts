@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { Packr } from 'msgpackr';
 import { decode, encode } from '../src/codec/etf/index.js';
 import { Pid, TermMap, atom, type Term } from '../src/term/index.js';
-import type { Impl, Report } from './report.js';
+import { measure, numArg, type Impl, type Report } from './report.js';
 
 const require = createRequire(import.meta.url);
 const erlpack = require('erlpack') as { pack(v: unknown): Buffer; unpack(b: Buffer): unknown };
@@ -55,26 +55,8 @@ function cases(): Case[] {
   ];
 }
 
-/** ops/s of `fn`, measured for about `ms` after a warm-up. */
-function measure(fn: () => unknown, ms: number): number {
-  let sink: unknown;
-  const warmEnd = performance.now() + ms / 3;
-  while (performance.now() < warmEnd) for (let i = 0; i < 100; i++) sink = fn();
-  let n = 0;
-  const start = performance.now();
-  let now = start;
-  const end = start + ms;
-  while (now < end) {
-    for (let i = 0; i < 100; i++) sink = fn();
-    n += 100;
-    now = performance.now();
-  }
-  if (sink === Symbol.for('never')) console.log(sink);
-  return (n * 1000) / (now - start);
-}
-
 export async function run(report: Report, args: string[]): Promise<void> {
-  const ms = Number(args.find((a) => a.startsWith('--ms='))?.slice(5) ?? 700);
+  const ms = numArg(args, '--ms', 700);
   report.header('codec: ergo-ts ETF vs erlpack vs msgpackr (ops/s, higher is better)');
   const packr = new Packr({ useRecords: false });
   const impls: { impl: Impl; enc: (c: Case) => () => unknown; dec: (c: Case) => () => unknown }[] = [

@@ -13,7 +13,7 @@ import os from 'node:os';
 import { Actor } from '../src/act/index.js';
 import { Node } from '../src/node/index.js';
 import type { Pid } from '../src/term/index.js';
-import type { Report } from './report.js';
+import { numArg, type Report } from './report.js';
 import { buildGo, runGo } from './_go.js';
 
 const BURST = 4096;
@@ -63,17 +63,14 @@ async function ours(pairs: number, n: number): Promise<number> {
 }
 
 export async function run(report: Report, args: string[]): Promise<void> {
-  const arg = (name: string, def: number) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? Number(args[i + 1]) : def;
-  };
+  const arg = (name: string, def: number) => numArg(args, name, def);
   const runs = arg('--runs', 2);
   const n11 = arg('--n', 3_000_000);
   const pairs = os.cpus().length;
   const nnn = 1_000_000;
   report.header(`local messaging: 1-1 (${n11}) and N-N (${pairs} × ${nnn}); best of ${runs}; Go reference: Ergo 2.2.4`);
   const bin = buildGo('bench-local');
-  let best = { ts11: 0, go11: 0, tsnn: 0, gonn: 0 };
+  const best = { ts11: 0, go11: 0, tsnn: 0, gonn: 0 };
   for (let r = 0; r < runs; r++) {
     best.ts11 = Math.max(best.ts11, await ours(1, n11));
     const g11 = await runGo<{ messages: number; seconds: number }>(bin, ['-case', '1-1', '-n', String(n11)]);
@@ -89,5 +86,4 @@ export async function run(report: Report, args: string[]): Promise<void> {
   row('N-N', 'ergo-ts', best.tsnn);
   row('N-N', 'ergo-go', best.gonn);
   report.ratios('ergo-go');
-  best = { ts11: 0, go11: 0, tsnn: 0, gonn: 0 };
 }

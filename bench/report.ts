@@ -53,3 +53,29 @@ export function fmt(v: number): string {
   if (v >= 1e3) return (v / 1e3).toFixed(1) + 'k';
   return v.toPrecision(3);
 }
+
+/** ops/s of `fn`, measured for about `ms` after a warm-up. */
+export function measure(fn: () => unknown, ms: number): number {
+  let sink: unknown;
+  const warmEnd = performance.now() + ms / 3;
+  while (performance.now() < warmEnd) for (let i = 0; i < 100; i++) sink = fn();
+  let n = 0;
+  const start = performance.now();
+  let now = start;
+  const end = start + ms;
+  while (now < end) {
+    for (let i = 0; i < 100; i++) sink = fn();
+    n += 100;
+    now = performance.now();
+  }
+  if (sink === Symbol.for('never')) console.log(sink);
+  return (n * 1000) / (now - start);
+}
+
+/** The number after `--name` in `args`, or `def`. */
+export function numArg(args: string[], name: string, def: number): number {
+  const i = args.indexOf(name);
+  const eq = args.find((a) => a.startsWith(name + '='));
+  const v = i >= 0 ? args[i + 1] : eq?.slice(name.length + 1);
+  return v === undefined ? def : Number(v);
+}

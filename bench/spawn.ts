@@ -13,7 +13,7 @@ import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Actor } from '../src/act/index.js';
 import { Node } from '../src/node/index.js';
-import type { Report } from './report.js';
+import { numArg, type Report } from './report.js';
 import { buildGo, runGo } from './_go.js';
 
 class Idle extends Actor {}
@@ -39,10 +39,7 @@ async function ours(n: number): Promise<{ seconds: number; bytes: number }> {
 }
 
 export async function run(report: Report, args: string[]): Promise<void> {
-  const arg = (name: string, def: number) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? Number(args[i + 1]) : def;
-  };
+  const arg = (name: string, def: number) => numArg(args, name, def);
   const n = arg('--n', 1_000_000);
   const goN = arg('--go-n', 200_000);
   const caseN = n === 1_000_000 ? '1M' : String(n);

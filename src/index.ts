@@ -8,3 +8,7 @@ export { DecodeError, EncodeError } from './codec/errors.js';
 export * from './gen/index.js';
 export * from './node/index.js';
 export * from './act/index.js';
+// EDF (Ergo Data Format): the whole codec as a namespace (its ProcessID/Event/Typed… would
+// clash with runtime names), plus the two entry points.
+export * as edf from './codec/edf/index.js';
+export { encode as encodeEdf, decode as decodeEdf, EdfEncoder, EdfDecoder, type EdfEncodeOptions, type EdfDecodeOptions } from './codec/edf/index.js';

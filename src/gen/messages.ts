@@ -5,47 +5,9 @@
  * Framework messages are JS classes, so a handler tests them with `instanceof`; each has
  * `toTerm()` giving the Erlang form a BEAM process would receive.
  */
-import { A, Alias, Atom, atom, Pid, Ref, Tuple, tuple, type Term } from '../term/index.js';
+import { A, Alias, Atom, atom, Event, Pid, ProcessID, Ref, Tuple, tuple, type Term } from '../term/index.js';
 
-/** A registered name on a node: Erlang's `{Name, Node}`, Ergo's `gen.ProcessID`. */
-export class ProcessID {
-  constructor(
-    readonly name: Atom,
-    readonly node: Atom,
-  ) {}
-  equals(o: unknown): boolean {
-    return o instanceof ProcessID && o.name === this.name && o.node === this.node;
-  }
-  toTerm(): Tuple {
-    return tuple(this.name, this.node);
-  }
-  toString(): string {
-    return `{${this.name.name}, ${this.node.name}}`;
-  }
-}
-
-/** `processId('db', 'n1@host')` */
-export function processId(name: Atom | string, node: Atom | string): ProcessID {
-  return new ProcessID(typeof name === 'string' ? atom(name) : name, typeof node === 'string' ? atom(node) : node);
-}
-
-/** An event registered by a process on a node (Ergo's `gen.Event`). */
-export class Event {
-  constructor(
-    readonly name: Atom,
-    readonly node: Atom,
-  ) {}
-  equals(o: unknown): boolean {
-    return o instanceof Event && o.name === this.name && o.node === this.node;
-  }
-  toString(): string {
-    return `Event<${this.name.name}@${this.node.name}>`;
-  }
-}
-
-export function event(name: Atom | string, node: Atom | string): Event {
-  return new Event(typeof name === 'string' ? atom(name) : name, typeof node === 'string' ? atom(node) : node);
-}
+export { ProcessID, processId, Event, event } from '../term/names.js';
 
 /** What a link or monitor points at. */
 export type TargetKind = 'process' | 'name' | 'alias' | 'event' | 'node';

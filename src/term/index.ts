@@ -6,3 +6,4 @@ export { equals, compare, hash, termKey } from './equal.js';
 export { charlist, text, ok, error, okValue, errorReason, isTagged, propGet, proplist, RecordDef, record } from './idioms.js';
 export { ErgoError } from './errors.js';
 export { format } from './format.js';
+export { ProcessID, processId, Event, event } from './names.js';

@@ -11,7 +11,7 @@
  */
 import type { Atom } from '../../term/atom.js';
 import { EncodeError } from '../errors.js';
-import { defaultRegistry, foldHasReg, writeFold, type EdfRegistry, type EdfType, type RegType } from './types.js';
+import { defaultRegistry, foldHasReg, RegType, typeOf, writeFold, type EdfRegistry, type EdfType } from './types.js';
 import { frameworkError, type EdfError } from './values.js';
 
 const textEncoder = new TextEncoder();
@@ -48,10 +48,38 @@ export class EdfEncodeCache {
   /** `83 id` per cached type. */
   #regRefs = new Map<RegType, Uint8Array>();
 
-  constructor(init?: { atoms?: Iterable<Atom>; types?: Iterable<RegType>; errors?: Iterable<EdfError> }) {
+  /** Types may be given as RegTypes or struct classes. */
+  constructor(init?: { atoms?: Iterable<Atom>; types?: Iterable<RegType | { readonly edf: RegType }>; errors?: Iterable<EdfError> }) {
     if (init?.atoms) for (const a of init.atoms) this.addAtom(a);
     if (init?.types) for (const t of init.types) this.addType(t);
     if (init?.errors) for (const e of init.errors) this.addError(e);
+  }
+
+  /**
+   * A cache with exactly these ids (e.g. to mirror a Go node's tables in tests). Type names
+   * must be registered in `registry`; errors keep their identity (encode by `===`).
+   */
+  static fromTables(tables: EdfTables, registry: EdfRegistry = defaultRegistry): EdfEncodeCache {
+    const c = new EdfEncodeCache();
+    if (tables.atoms) for (const [id, a] of tables.atoms) c.#set(c.atoms, a, id, FIRST_ATOM_ID, 65535, 'atom');
+    if (tables.types) {
+      for (const [id, name] of tables.types) {
+        const t = registry.get(name);
+        if (t === undefined) throw new EncodeError('ERR_EDF_UNKNOWN_TYPE', `${name} is not registered`);
+        c.#set(c.types, t, id, FIRST_REG_ID, LAST_REG_ID, 'type');
+        c.#regRefs.set(t, Uint8Array.of(0x83, id >>> 8, id & 0xff));
+      }
+    }
+    if (tables.errors) for (const [id, e] of tables.errors) c.#set(c.errors, e, id, FIRST_ERR_ID, LAST_ERR_ID, 'error');
+    c.#nextAtom = Math.max(c.#nextAtom, ...[...c.atoms.values()].map((i) => i + 1));
+    c.#nextReg = Math.max(c.#nextReg, ...[...c.types.values()].map((i) => i + 1));
+    c.#nextErr = Math.max(c.#nextErr, ...[...c.errors.values()].map((i) => i + 1));
+    return c;
+  }
+
+  #set<K>(m: Map<K, number>, k: K, id: number, lo: number, hi: number, what: string): void {
+    if (!Number.isInteger(id) || id < lo || id > hi) throw new EncodeError('ERR_EDF_BAD_CACHE_ID', `${what} cache id ${id} outside ${lo}..${hi}`);
+    m.set(k, id);
   }
 
   /** Give `a` the next atom id (256, 257, …); returns its id. Do this before announcing. */
@@ -65,7 +93,9 @@ export class EdfEncodeCache {
     return id;
   }
 
-  addType(t: RegType): number {
+  addType(type: RegType | { readonly edf: RegType }): number {
+    const t = typeOf(type);
+    if (!(t instanceof RegType)) throw new EncodeError('ERR_EDF_BAD_TYPE', `${t.goName} is not a registered type`);
     const old = this.types.get(t);
     if (old !== undefined) return old;
     if (this.#nextReg > LAST_REG_ID) throw new EncodeError('ERR_EDF_CACHE_FULL', 'too many cached types');

@@ -13,8 +13,10 @@ import { Atom } from '../../term/atom.js';
 import { Alias, canonicalInt, Pid, Ref } from '../../term/ids.js';
 import { DecodeError } from '../errors.js';
 import type { EdfDecodeCache } from './caches.js';
+// The framework's types must be in the default registry whenever anything decodes.
+import './framework-types.gen.js';
 import { Edt, Limit } from './tags.js';
-import { checkMapKey, defaultRegistry, EdfType, RegType, T, Typed, type EdfRegistry } from './types.js';
+import { checkMapKey, defaultRegistry, EdfType, RegType, T, Typed, typeOf, type EdfRegistry, type TypeExpr } from './types.js';
 import { EdfError, Event, GoTime, ProcessID } from './values.js';
 
 export interface EdfDecodeOptions {
@@ -37,7 +39,64 @@ export interface EdfDecodeOptions {
 }
 
 const EMPTY = new Uint8Array(0);
-const EMPTY_VIEW = new DataView(EMPTY.buffer);
+
+// Big-endian reads through one shared 8-byte scratch: cheaper than a DataView per input.
+// Typed arrays use the host's byte order, so the copy reverses on little-endian hosts.
+const scratch = new ArrayBuffer(8);
+const su8 = new Uint8Array(scratch);
+const sI64 = new BigInt64Array(scratch);
+const sU64 = new BigUint64Array(scratch);
+const sF64 = new Float64Array(scratch);
+const sF32 = new Float32Array(scratch, 0, 1);
+const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function load8(b: Uint8Array, p: number): void {
+  if (LITTLE) {
+    su8[0] = b[p + 7]!;
+    su8[1] = b[p + 6]!;
+    su8[2] = b[p + 5]!;
+    su8[3] = b[p + 4]!;
+    su8[4] = b[p + 3]!;
+    su8[5] = b[p + 2]!;
+    su8[6] = b[p + 1]!;
+    su8[7] = b[p]!;
+  } else for (let i = 0; i < 8; i++) su8[i] = b[p + i]!;
+}
+
+function load4(b: Uint8Array, p: number): void {
+  if (LITTLE) {
+    su8[0] = b[p + 3]!;
+    su8[1] = b[p + 2]!;
+    su8[2] = b[p + 1]!;
+    su8[3] = b[p]!;
+  } else for (let i = 0; i < 4; i++) su8[i] = b[p + i]!;
+}
+
+const fcc = String.fromCharCode;
+
+/** ASCII bytes b[s..s+n) (n ≤ 8, already checked < 0x80) as a string, without a native call. */
+function ascii8(b: Uint8Array, s: number, n: number): string {
+  switch (n) {
+    case 0:
+      return '';
+    case 1:
+      return fcc(b[s]!);
+    case 2:
+      return fcc(b[s]!, b[s + 1]!);
+    case 3:
+      return fcc(b[s]!, b[s + 1]!, b[s + 2]!);
+    case 4:
+      return fcc(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!);
+    case 5:
+      return fcc(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!);
+    case 6:
+      return fcc(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!);
+    case 7:
+      return fcc(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!);
+    default:
+      return fcc(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!);
+  }
+}
 const ANY_SLICE = T.any.sliceOf();
 const ANY_MAP = T.any.mapOf(T.any);
 const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string;
@@ -55,13 +114,17 @@ for (const t of [
 const ATOM_SLOTS = 4096;
 const atomSlots: (Atom | undefined)[] = new Array(ATOM_SLOTS).fill(undefined);
 
-function tagName(tag: number): string {
-  return simple[tag]?.goName ?? `0x${tag.toString(16).padStart(2, '0')}`;
+/** Strings of up to 16 bytes: ASCII without a native call (msgpackr's trick), else UTF-8. */
+function shortString(b: Uint8Array, s: number, n: number): string {
+  let or = 0;
+  for (let i = s; i < s + n; i++) or |= b[i]!;
+  if (or >= 0x80) return utf8Slice.call(b, s, s + n);
+  return n <= 8 ? ascii8(b, s, n) : ascii8(b, s, 8) + ascii8(b, s + 8, n - 8);
 }
+
 
 export class EdfDecoder {
   b: Uint8Array = EMPTY;
-  view: DataView = EMPTY_VIEW;
   pos = 0;
   end = 0;
   #depth = 0;
@@ -75,7 +138,6 @@ export class EdfDecoder {
 
   #setup(bytes: Uint8Array, offset: number, end: number, opts: EdfDecodeOptions | undefined): void {
     this.b = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = offset;
     this.end = end;
     this.#depth = 0;
@@ -100,7 +162,6 @@ export class EdfDecoder {
 
   #release(): void {
     this.b = EMPTY;
-    this.view = EMPTY_VIEW;
   }
 
   /** Decode one top-level (tagged) value filling `bytes` (see `allowTrailing`). */
@@ -133,10 +194,11 @@ export class EdfDecoder {
   }
 
   /** Decode a bare value of static type `type` filling `bytes` (e.g. one struct field read alone). */
-  decodeBody(type: EdfType, bytes: Uint8Array, opts?: EdfDecodeOptions): unknown {
+  decodeBody(type: TypeExpr, bytes: Uint8Array, opts?: EdfDecodeOptions): unknown {
+    const t = typeOf(type);
     this.#setup(bytes, 0, bytes.length, opts);
     try {
-      const v = this.body(type);
+      const v = this.body(t);
       if (this.pos !== this.end && opts?.allowTrailing !== true) {
         throw this.#err('ERR_EDF_TRAILING', `${this.end - this.pos} bytes after the value`, this.pos);
       }
@@ -461,7 +523,8 @@ export class EdfDecoder {
     const p = this.pos;
     if (p + 8 > this.end) throw this.#truncated(8, p, Edt.Int64);
     this.pos = p + 8;
-    return this.view.getBigInt64(p);
+    load8(this.b, p);
+    return sI64[0]!;
   }
 
   /** uint64 / Go uint → bigint. */
@@ -469,21 +532,24 @@ export class EdfDecoder {
     const p = this.pos;
     if (p + 8 > this.end) throw this.#truncated(8, p, Edt.Uint64);
     this.pos = p + 8;
-    return this.view.getBigUint64(p);
+    load8(this.b, p);
+    return sU64[0]!;
   }
 
   f32(): number {
     const p = this.pos;
     if (p + 4 > this.end) throw this.#truncated(4, p, Edt.Float32);
     this.pos = p + 4;
-    return this.view.getFloat32(p);
+    load4(this.b, p);
+    return sF32[0]!;
   }
 
   f64(): number {
     const p = this.pos;
     if (p + 8 > this.end) throw this.#truncated(8, p, Edt.Float64);
     this.pos = p + 8;
-    return this.view.getFloat64(p);
+    load8(this.b, p);
+    return sF64[0]!;
   }
 
   /** An int64 as a number when it is safe, else a bigint (PID/Ref creation, like the term model). */
@@ -494,7 +560,8 @@ export class EdfDecoder {
     const lo = ((b[p + 4]! << 24) | (b[p + 5]! << 16) | (b[p + 6]! << 8) | b[p + 7]!) >>> 0;
     this.pos = p + 8;
     if (hi >= -0x200000 && hi < 0x200000) return hi * 4294967296 + lo;
-    return canonicalInt(this.view.getBigInt64(p));
+    load8(b, p);
+    return canonicalInt(sI64[0]!);
   }
 
   /** u16 length + UTF-8 (invalid sequences become U+FFFD; Go does not validate). */
@@ -506,17 +573,7 @@ export class EdfDecoder {
     const s = p + 2;
     if (s + n > this.end) throw this.#truncated(n, s, Edt.String);
     this.pos = s + n;
-    if (n < 16) {
-      // Short ASCII: cheaper than a native call.
-      let out = '';
-      for (let i = s; i < s + n; i++) {
-        const c = b[i]!;
-        if (c >= 0x80) return utf8Slice.call(b, s, s + n);
-        out += String.fromCharCode(c);
-      }
-      return out;
-    }
-    return utf8Slice.call(b, s, s + n);
+    return n <= 16 ? shortString(b, s, n) : utf8Slice.call(b, s, s + n);
   }
 
   /** u32 length + bytes: a view unless `copyBinaries`. */
@@ -655,10 +712,11 @@ export class EdfDecoder {
     if (n === 0 || (version !== 1 && version !== 2) || n !== (version === 2 ? 16 : 15)) {
       throw this.#err('ERR_EDF_BAD_TIME', `time of ${n} bytes, version ${version ?? 'none'}: Go accepts only V1 (15) or V2 (16)`, p, Edt.Time);
     }
-    const sec = this.view.getBigInt64(p + 2);
-    const nsec = this.view.getInt32(p + 10);
-    const offMin = this.view.getInt16(p + 14);
-    const offSec = version === 2 ? this.view.getInt8(p + 16) : 0;
+    load8(b, p + 2);
+    const sec = sI64[0]!;
+    const nsec = (b[p + 10]! << 24) | (b[p + 11]! << 16) | (b[p + 12]! << 8) | b[p + 13]!;
+    const offMin = ((b[p + 14]! << 24) | (b[p + 15]! << 16)) >> 16;
+    const offSec = version === 2 ? (b[p + 16]! << 24) >> 24 : 0;
     this.pos = p + 1 + n;
     return new GoTime(sec, nsec, offMin, offSec, version);
   }

@@ -8,13 +8,14 @@
  *
  * Bytes returned by `encode()` are a view into the encoder's writer; see Writer.finish.
  */
+import { Buffer } from 'node:buffer';
 import { Atom } from '../../term/atom.js';
 import { Alias, Pid, Ref } from '../../term/ids.js';
 import { EncodeError } from '../errors.js';
 import { Writer } from '../writer.js';
 import type { EdfEncodeCache } from './caches.js';
 import { Edt, Limit } from './tags.js';
-import { EDF_TYPE, EdfType, RegType, T, Typed, zeroOf } from './types.js';
+import { EDF_TYPE, EdfType, RegType, T, Typed, typeOf, zeroOf, type TypeExpr } from './types.js';
 import { EdfError, Event, GoTime, ProcessID } from './values.js';
 
 export interface EdfEncodeOptions {
@@ -24,9 +25,12 @@ export interface EdfEncodeOptions {
   atomMapping?: ReadonlyMap<Atom, Atom>;
 }
 
-const MAX_DEPTH = 10_000;
+const MAX_DEPTH = 2_000;
 const TWO63 = 2n ** 63n;
 const TWO64 = 2n ** 64n;
+const MAX_SAFE = 9007199254740991n;
+const MIN_SAFE = -9007199254740991n;
+const utf8Write = Buffer.prototype.utf8Write as (this: Uint8Array, s: string, offset: number, length: number) => number;
 const ANY_SLICE = T.any.sliceOf();
 const ANY_MAP = T.any.mapOf(T.any);
 
@@ -39,6 +43,12 @@ function describe(v: unknown): string {
   if (typeof v !== 'object') return `${typeof v} ${String(v).slice(0, 40)}`;
   const c = (v as { constructor?: { name?: string } }).constructor?.name;
   return c ? `an instance of ${c}` : 'an object';
+}
+
+/** A stack overflow from a cyclic or absurdly deep value becomes an EncodeError. */
+function tooDeep(e: unknown): unknown {
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return new EncodeError('ERR_EDF_TOO_DEEP', 'value nested too deep (or cyclic)', undefined, { cause: e });
+  return e;
 }
 
 function bad(what: string, v: unknown): EncodeError {
@@ -80,26 +90,45 @@ export class EdfEncoder {
       this.any(value);
     } catch (e) {
       w.abort();
-      throw e;
+      throw tooDeep(e);
     }
     return w.finish();
   }
 
   /** Encode `value` as a top-level value of the static type `type` (like Go `Encode(x)` with x of that type). */
-  encodeAs(type: EdfType, value: unknown, opts?: EdfEncodeOptions): Uint8Array {
+  encodeAs(type: TypeExpr, value: unknown, opts?: EdfEncodeOptions): Uint8Array {
+    const t = typeOf(type);
     const w = this.w;
     w.begin();
     this.#setup(opts);
     try {
-      this.tagged(type, value);
+      this.tagged(t, value);
     } catch (e) {
       w.abort();
-      throw e;
+      throw tooDeep(e);
     }
     return w.finish();
   }
 
-  /** Append `value` (tagged) at the writer's position, for framers building a packet around it. */
+  /** Encode `value` as a bare body of static type `type` (no tag), e.g. one struct field alone. */
+  encodeBody(type: TypeExpr, value: unknown, opts?: EdfEncodeOptions): Uint8Array {
+    const t = typeOf(type);
+    const w = this.w;
+    w.begin();
+    this.#setup(opts);
+    try {
+      this.body(t, value);
+    } catch (e) {
+      w.abort();
+      throw tooDeep(e);
+    }
+    return w.finish();
+  }
+
+  /**
+   * Append `value` (tagged) at the writer's position, for framers building a packet around it
+   * (ENP header, then this, then the length patched). If it throws, the caller aborts its writer.
+   */
   write(value: unknown, opts?: EdfEncodeOptions): void {
     this.#setup(opts);
     this.any(value);
@@ -354,8 +383,10 @@ export class EdfEncoder {
   /** int64 and Go int: bigint, or a safe-integer number. */
   i64(v: unknown): void {
     if (typeof v === 'bigint') {
-      if (v < -TWO63 || v >= TWO63) throw bad('int64', v);
-      this.w.i64(v);
+      // Most values are small: the number path avoids the BigInt DataView store.
+      if (v >= MIN_SAFE && v <= MAX_SAFE) this.w.i64n(Number(v));
+      else if (v < -TWO63 || v >= TWO63) throw bad('int64', v);
+      else this.w.i64(v);
     } else if (typeof v === 'number' && Number.isSafeInteger(v)) this.w.i64n(v);
     else if (v === undefined) this.w.i64n(0);
     else if (v instanceof Typed) this.i64(v.value);
@@ -365,8 +396,9 @@ export class EdfEncoder {
   /** uint64 and Go uint: bigint, or a non-negative safe-integer number. */
   u64(v: unknown): void {
     if (typeof v === 'bigint') {
-      if (v < 0n || v >= TWO64) throw bad('uint64', v);
-      this.w.u64(v);
+      if (v >= 0n && v <= MAX_SAFE) this.w.i64n(Number(v));
+      else if (v < 0n || v >= TWO64) throw bad('uint64', v);
+      else this.w.u64(v);
     } else if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) this.w.i64n(v);
     else if (v === undefined) this.w.i64n(0);
     else if (v instanceof Typed) this.u64(v.value);
@@ -401,10 +433,23 @@ export class EdfEncoder {
       else throw bad('string', v);
     }
     const w = this.w;
-    const at = w.reserveU16();
-    const n = w.utf8(v as string);
+    const str = v as string;
+    let n: number;
+    if (str.length < 32) {
+      const at = w.reserveU16();
+      n = w.utf8(str);
+      w.patchU16(at, n);
+    } else {
+      // Longer strings: Node's native UTF-8 writer beats a JS loop.
+      const room = str.length * 3;
+      w.ensure(room + 2);
+      const p = w.pos;
+      n = utf8Write.call(w.buf, str, p + 2, room);
+      w.buf[p] = n >>> 8;
+      w.buf[p + 1] = n;
+      w.pos = p + 2 + n;
+    }
     if (n > Limit.STRING_MAX) throw new EncodeError('ERR_EDF_STRING_TOO_LONG', `string of ${n} bytes; EDF allows at most 65535`, v);
-    w.patchU16(at, n);
   }
 
   /** u32 length + bytes; nil/undefined is the empty slice (Go has no nil form for []byte). */
@@ -600,10 +645,11 @@ export class EdfEncoder {
     const vt = t.elem!;
     if (v instanceof Map) {
       this.w.u32(v.size);
-      for (const [k, x] of v) {
+      // forEach: no [key, value] array per entry, unlike for…of.
+      (v as Map<unknown, unknown>).forEach((x, k) => {
         this.body(kt, k);
         this.body(vt, x);
-      }
+      });
       return;
     }
     // Convenience input: a plain object for string- or atom-keyed maps.
@@ -756,7 +802,7 @@ export function encode(value: unknown, opts?: EdfEncodeOptions): Uint8Array {
 }
 
 /** Encode `value` as a top-level value of static type `type`; see {@link encode} for ownership. */
-export function encodeAs(type: EdfType, value: unknown, opts?: EdfEncodeOptions): Uint8Array {
+export function encodeAs(type: TypeExpr, value: unknown, opts?: EdfEncodeOptions): Uint8Array {
   if (busy) return new EdfEncoder().encodeAs(type, value, opts);
   busy = true;
   try {

@@ -205,7 +205,13 @@ function scalar<V>(kind: number, name: string): EdfType<V> {
 const scalarNames = new Map<number, string>();
 
 /** The built-in Go kinds and the unregistered composites. */
-export const T = {
+export const T: {
+  readonly [K in ScalarName]: EdfType<ScalarValues[K]>;
+} & {
+  slice<E extends TypeExpr>(elem: E): EdfType<JsOf<E>[] | null>;
+  array<E extends TypeExpr>(len: number, elem: E): EdfType<JsOf<E>[]>;
+  map<K extends TypeExpr, V extends TypeExpr>(key: K, value: V): EdfType<Map<JsOf<K>, JsOf<V>> | null>;
+} = {
   bool: scalar<boolean>(Edt.Bool, 'bool'),
   int8: scalar<number>(Edt.Int8, 'int8'),
   int16: scalar<number>(Edt.Int16, 'int16'),
@@ -273,16 +279,42 @@ export function checkMapKey(k: EdfType, strict: boolean): void {
   }
 }
 
-type ScalarName = Exclude<keyof typeof T, 'slice' | 'array' | 'map'>;
+/** The decoded JS type of each built-in kind, by its name in {@link T}. */
+export interface ScalarValues {
+  bool: boolean;
+  int8: number;
+  int16: number;
+  int32: number;
+  int64: bigint;
+  int: bigint;
+  uint8: number;
+  uint16: number;
+  uint32: number;
+  uint64: bigint;
+  uint: bigint;
+  float32: number;
+  float64: number;
+  string: string;
+  binary: Uint8Array;
+  atom: Atom;
+  error: EdfError | null;
+  any: unknown;
+  pid: Pid;
+  processId: ProcessID;
+  alias: Alias;
+  event: Event;
+  ref: Ref;
+  time: GoTime;
+}
+
+export type ScalarName = keyof ScalarValues;
 
 /** Anything that names a type: a kind name (`'int32'`), a type node, or a struct class. */
 export type TypeExpr = ScalarName | EdfType<any> | { readonly edf: RegType<any> };
 
 /** The decoded JS type of a {@link TypeExpr}. */
 export type JsOf<E> = E extends ScalarName
-  ? (typeof T)[E] extends EdfType<infer V>
-    ? V
-    : never
+  ? ScalarValues[E]
   : E extends { readonly edf: RegType<infer V> }
     ? V
     : E extends EdfType<infer V>
@@ -556,7 +588,7 @@ export class EdfRegistry {
    */
   struct<const F extends FieldSpec>(name: string, fields: F): StructClass<FieldsOf<F>> {
     const list: Field[] = [];
-    const pairs: (readonly [string, TypeExpr])[] = Array.isArray(fields)
+    const pairs: readonly (readonly [string, TypeExpr])[] = Array.isArray(fields)
       ? (fields as readonly (readonly [string, TypeExpr])[])
       : Object.entries(fields as Record<string, TypeExpr>);
     const seen = new Set<string>();
@@ -647,10 +679,10 @@ function isBig(t: EdfType): boolean {
 }
 
 /**
- * Build the JS class of a registered struct. Field access in the class's constructor and in the
- * positional factory used by the decoder is generated code, so every instance gets the same
- * hidden class and the codec's property loads stay monomorphic. Field names are Go identifiers
- * (checked above), emitted as JSON string literals.
+ * Build the JS class of a registered struct. The class's constructor and the positional factory
+ * the decoder uses are generated code that assigns every field in declaration order, so
+ * instances get one stable shape per constructor and the codec's property loads stay
+ * monomorphic. Field names are Go identifiers (checked above), emitted as JSON string literals.
  */
 function makeStructClass(rt: RegType): new (init?: Record<string, unknown>) => unknown {
   const fs = rt.fields;
@@ -660,7 +692,7 @@ function makeStructClass(rt: RegType): new (init?: Record<string, unknown>) => u
   fs.forEach((f, i) => {
     const k = JSON.stringify(f.name);
     const src = `init === undefined ? undefined : init[${k}]`;
-    const conv = big[i] ? `(typeof v${i} === 'number' ? BigInt(v${i}) : v${i})` : `v${i}`;
+    const conv = big[i] ? `(Number.isSafeInteger(v${i}) ? BigInt(v${i}) : v${i})` : `v${i}`;
     lines.push(`const v${i} = ${src}; o[${k}] = v${i} === undefined ? zeroOf(types[${i}]) : ${conv};`);
   });
   const init = new Function('zeroOf', 'types', `return function init(o, init) {\n${lines.join('\n')}\n}`)(zeroOf, types) as (

@@ -1,39 +1,10 @@
 /**
- * JS values for the EDF kinds the term model has no class for: `gen.ProcessID`, `gen.Event`,
- * `time.Time` and `error`, plus the framework's error catalogue.
- *
- * `ProcessID` and `Event` live here (not in src/gen) because the codec sits below gen in the
- * layering; src/gen can re-export these classes so the runtime and the codec share one class.
+ * JS values for the EDF kinds the term model has no class for: `time.Time` and `error`, plus
+ * the framework's error catalogue. (`gen.ProcessID` and `gen.Event` are src/term's.)
  */
-import { Atom } from '../../term/atom.js';
 
-/** `gen.ProcessID{Name, Node}`: a registered name on a node. On the wire Node comes first. */
-export class ProcessID {
-  constructor(
-    readonly name: Atom,
-    readonly node: Atom,
-  ) {}
-  equals(o: unknown): boolean {
-    return o instanceof ProcessID && o.name === this.name && o.node === this.node;
-  }
-  toString(): string {
-    return `ProcessID<${this.name.name}@${this.node.name}>`;
-  }
-}
-
-/** `gen.Event{Name, Node}`: an event registered on a node. On the wire Node comes first. */
-export class Event {
-  constructor(
-    readonly name: Atom,
-    readonly node: Atom,
-  ) {}
-  equals(o: unknown): boolean {
-    return o instanceof Event && o.name === this.name && o.node === this.node;
-  }
-  toString(): string {
-    return `Event<${this.name.name}@${this.node.name}>`;
-  }
-}
+// gen.ProcessID and gen.Event are shared with the runtime: on the wire Node comes first.
+export { ProcessID, Event } from '../../term/names.js';
 
 /** Seconds from 0001-01-01T00:00:00Z (Go's internal epoch) to the Unix epoch. */
 const UNIX_TO_GO = 62135596800n;

@@ -1,0 +1,127 @@
+/**
+ * Loading proto-spec/vectors/edf/*.json: the registry of the Go test types a file declares and
+ * the per-connection caches its cases name, built the way a connection builds them.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  defaultRegistry,
+  EdfDecodeCache,
+  EdfEncodeCache,
+  EdfError,
+  EdfRegistry,
+  frameworkError,
+  typeFromJson,
+  type EdfDecodeOptions,
+  type EdfEncodeOptions,
+  type EJson,
+  type ETypeJson,
+} from '../../../src/codec/edf/index.js';
+import { Atom } from '../../../src/term/index.js';
+
+export const vectorDir = join(import.meta.dirname, '../../../proto-spec/vectors/edf');
+
+export interface EdfCase {
+  name: string;
+  hex: string;
+  value?: EJson;
+  source: string;
+  caches?: string;
+  type?: ETypeJson;
+  encode?: false;
+  mapOrder?: true;
+  error?: string;
+  encodeFrom?: EJson;
+  atomMapping?: Record<string, string>;
+  note?: string;
+}
+
+export interface CacheJson {
+  atoms?: Record<string, string>;
+  types?: Record<string, string>;
+  errors?: Record<string, string>;
+}
+
+export interface TypeDeclJson {
+  name: string;
+  struct?: [string, ETypeJson][];
+  named?: string;
+  slice?: ETypeJson;
+  array?: [number, ETypeJson];
+  map?: [ETypeJson, ETypeJson];
+  custom?: 'opaque';
+}
+
+export interface EdfVectorFile {
+  format: 'edf';
+  origin: string;
+  types?: TypeDeclJson[];
+  caches?: Record<string, CacheJson>;
+  cases: EdfCase[];
+}
+
+export function loadVectorFiles(): { file: string; data: EdfVectorFile }[] {
+  return readdirSync(vectorDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((file) => ({ file, data: JSON.parse(readFileSync(join(vectorDir, file), 'utf8')) as EdfVectorFile }));
+}
+
+/** The default registry plus the Go test types the file declares. */
+export function registryFor(data: EdfVectorFile): EdfRegistry {
+  const r = new EdfRegistry(defaultRegistry);
+  for (const t of data.types ?? []) {
+    if (t.struct) r.struct(t.name, t.struct.map(([n, ty]) => [n, typeFromJson(ty, r)] as const));
+    else if (t.named) r.named(t.name, t.named as 'int');
+    else if (t.slice) r.namedSlice(t.name, typeFromJson(t.slice, r));
+    else if (t.array) r.namedArray(t.name, t.array[0], typeFromJson(t.array[1], r));
+    else if (t.map) r.namedMap(t.name, typeFromJson(t.map[0], r), typeFromJson(t.map[1], r));
+    else if (t.custom === 'opaque') {
+      // A Go type whose MarshalEDF bytes we cannot interpret: keep them.
+      class Opaque {
+        Raw: Uint8Array = new Uint8Array(0);
+      }
+      r.custom(t.name, {
+        encode: (v: Opaque) => v.Raw,
+        decode: (b) => Object.assign(new Opaque(), { Raw: b.slice() }),
+        zero: () => new Opaque(),
+        cls: Opaque,
+      });
+    }
+  }
+  return r;
+}
+
+export interface CaseOptions {
+  dec: EdfDecodeOptions;
+  enc: EdfEncodeOptions;
+  errorOf: (m: string) => EdfError | undefined;
+}
+
+/** Decode options from the peer's tables and encode options from the same tables as ours. */
+export function optionsFor(data: EdfVectorFile, registry: EdfRegistry, c: EdfCase): CaseOptions {
+  const j = c.caches === undefined ? undefined : data.caches?.[c.caches];
+  if (c.caches !== undefined && j === undefined) throw new Error(`${c.name}: no caches named ${c.caches}`);
+  const errs = new Map<string, EdfError>();
+  const errorOf = (m: string) => errs.get(m);
+  const atomMapping = c.atomMapping ? new Map(Object.entries(c.atomMapping).map(([a, b]) => [Atom.of(a), Atom.of(b)])) : undefined;
+  if (j === undefined) return { dec: { registry }, enc: { atomMapping }, errorOf };
+  const atoms = new Map(Object.entries(j.atoms ?? {}).map(([id, a]) => [Number(id), Atom.of(a)]));
+  const types = new Map(Object.entries(j.types ?? {}).map(([id, n]) => [Number(id), n]));
+  const errors = new Map(
+    Object.entries(j.errors ?? {}).map(([id, m]) => {
+      const e = frameworkError(m) ?? new EdfError(m);
+      errs.set(m, e);
+      return [Number(id), e] as const;
+    }),
+  );
+  const tables = { atoms, types, errors };
+  return {
+    dec: { registry, cache: new EdfDecodeCache(tables, registry) },
+    enc: { cache: EdfEncodeCache.fromTables(tables, registry), atomMapping },
+    errorOf,
+  };
+}
+
+export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+export const unhex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
