@@ -5,7 +5,6 @@
  */
 import { Buffer } from 'node:buffer';
 
-const textEncoder = new TextEncoder();
 const MIN_CHUNK = 64 * 1024;
 const MAX_CHUNK = 16 * 1024 * 1024;
 
@@ -196,15 +195,16 @@ export class Writer {
   }
 
   /**
-   * UTF-8 of `s` at the current position; returns the byte count. ASCII is copied by a plain
-   * loop, anything else goes through TextEncoder.encodeInto with worst-case room reserved.
+   * UTF-8 of `s` at the current position; returns the byte count. Short ASCII is copied by a
+   * plain loop; longer or non-ASCII text goes through Buffer's native writer, with worst-case
+   * room reserved.
    */
   utf8(s: string): number {
     const len = s.length;
     if (this.pos + len * 3 > this.buf.length) this.ensure(len * 3);
     const b = this.buf;
     const p0 = this.pos;
-    if (len < 512) {
+    if (len < 24) {
       let p = p0;
       for (let i = 0; i < len; i++) {
         const c = s.charCodeAt(i);
@@ -221,8 +221,9 @@ export class Writer {
   }
 
   #utf8Slow(s: string): number {
-    const r = textEncoder.encodeInto(s, this.buf.subarray(this.pos));
-    this.pos += r.written;
-    return r.written;
+    // Chunks come from Buffer.allocUnsafeSlow, so the native writer is always there.
+    const n = (this.buf as Buffer).write(s, this.pos);
+    this.pos += n;
+    return n;
   }
 }
