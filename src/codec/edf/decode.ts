@@ -101,6 +101,16 @@ const ANY_SLICE = T.any.sliceOf();
 const ANY_MAP = T.any.mapOf(T.any);
 const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string;
 
+/**
+ * Interned types live as long as their element type. A peer can fold unboundedly many shapes
+ * (`map[int]map[int]…`, arrays of any length), so the decoder interns only `[]L` and
+ * `map[L1]L2` over leaves (simple kinds and declared registered types: a bounded set) and builds
+ * deeper composites afresh per message.
+ */
+function isLeaf(t: EdfType): boolean {
+  return t.kind !== Edt.Slice && t.kind !== Edt.Map && t.kind !== Edt.Array;
+}
+
 /** The type each simple fold/tag byte stands for. */
 const simple: (EdfType | undefined)[] = [];
 for (const t of [
@@ -349,9 +359,11 @@ export class EdfDecoder {
     this.#enter();
     let t: EdfType;
     switch (tag) {
-      case Edt.Slice:
-        t = this.#fold().sliceOf();
+      case Edt.Slice: {
+        const e = this.#fold();
+        t = isLeaf(e) ? e.sliceOf() : new EdfType(Edt.Slice, e);
         break;
+      }
       case Edt.Array: {
         if (this.pos + 4 > this.end) throw this.#err('ERR_EDF_BAD_FOLD', 'array length missing in folded type', at, tag);
         const n = this.#u32();
@@ -367,7 +379,7 @@ export class EdfDecoder {
         } catch (e) {
           throw this.#err('ERR_EDF_BAD_FOLD', (e as Error).message, at, tag);
         }
-        t = v.mapOf(k);
+        t = isLeaf(k) && isLeaf(v) ? v.mapOf(k) : new EdfType(Edt.Map, v, k);
         break;
       }
       case Edt.Reg:
@@ -395,6 +407,9 @@ export class EdfDecoder {
       if (c === undefined || !c.hasTypes) throw this.#err('ERR_EDF_UNKNOWN_CACHE_ID', `no RegCache to decode cached id ${n}`, at, tag);
       found = c.types[n];
       if (found === undefined) throw this.#err('ERR_EDF_UNKNOWN_CACHE_ID', `unknown RegCache id ${n}`, at, tag);
+      // A name not declared when the peer's table arrived may be declared since: Go resolves
+      // id → name → decoder on every decode (getRegDecoder).
+      if (typeof found === 'string') found = this.#registry.get(found) ?? found;
     } else {
       this.#need(n, tag);
       const name = utf8Slice.call(b, this.pos, this.pos + n);

@@ -51,6 +51,26 @@ function tooDeep(e: unknown): unknown {
   return e;
 }
 
+/**
+ * A GoTime whose fields fit Go's MarshalBinary layout (i64 sec, 32-bit nsec, i16 minutes, V2's
+ * seconds byte), so nothing is cut or dropped silently. Anything decoded passes.
+ */
+function timeFits(t: GoTime): boolean {
+  const { sec, nsec, offsetMin, offsetSec, version } = t;
+  return (
+    typeof sec === 'bigint' &&
+    sec >= -TWO63 &&
+    sec < TWO63 &&
+    Number.isInteger(nsec) &&
+    nsec >= -0x80000000 &&
+    nsec <= 0xffffffff &&
+    Number.isInteger(offsetMin) &&
+    offsetMin >= -32768 &&
+    offsetMin <= 32767 &&
+    (version === 1 ? offsetSec === 0 : version === 2 && Number.isInteger(offsetSec) && offsetSec >= -128 && offsetSec <= 255)
+  );
+}
+
 function bad(what: string, v: unknown): EncodeError {
   return new EncodeError('ERR_EDF_RANGE', `cannot encode ${describe(v)} as ${what}`, v);
 }
@@ -131,7 +151,11 @@ export class EdfEncoder {
    */
   write(value: unknown, opts?: EdfEncodeOptions): void {
     this.#setup(opts);
-    this.any(value);
+    try {
+      this.any(value);
+    } catch (e) {
+      throw tooDeep(e);
+    }
   }
 
   // ---------------------------------------------------------------------------------------
@@ -248,6 +272,8 @@ export class EdfEncoder {
       case Edt.Array:
       case Edt.Map: {
         const f = this.#cache !== undefined ? this.#cache.fold(t) : t.fold;
+        // Go writes uint16(len) unchecked; a longer fold would be cut, and the bytes garbage.
+        if (f.length > 0xffff) throw new EncodeError('ERR_EDF_BAD_TYPE', `the type description of ${t.goName.slice(0, 200)} is ${f.length} bytes; EDF's u16 header allows 65535`, v);
         w.u8(Edt.Type);
         w.u16(f.length);
         w.bytes(f);
@@ -425,7 +451,10 @@ export class EdfEncoder {
     } else this.w.f64(n);
   }
 
-  /** u16 length + UTF-8 (Go refuses more than 65535 bytes). */
+  /**
+   * u16 length + UTF-8. At most 65533 bytes: Go's encoder allows 65535, but its decoder
+   * (decodeString, `2+l` in uint16) fails on 65534 and 65535, so such a message would be dropped.
+   */
   str(v: unknown): void {
     if (typeof v !== 'string') {
       if (v === undefined) v = '';
@@ -449,7 +478,9 @@ export class EdfEncoder {
       w.buf[p + 1] = n;
       w.pos = p + 2 + n;
     }
-    if (n > Limit.STRING_MAX) throw new EncodeError('ERR_EDF_STRING_TOO_LONG', `string of ${n} bytes; EDF allows at most 65535`, v);
+    if (n > Limit.STRING_GO_SAFE_MAX) {
+      throw new EncodeError('ERR_EDF_STRING_TOO_LONG', `string of ${n} bytes; Go's EDF decoder reads at most 65533 (65534 and 65535 overflow its uint16 arithmetic)`, v);
+    }
   }
 
   /** u32 length + bytes; nil/undefined is the empty slice (Go has no nil form for []byte). */
@@ -514,12 +545,14 @@ export class EdfEncoder {
 
   /** PID: ATOMREF(node) · u64 ID (serial<<32 | id) · i64 creation. */
   pid(v: unknown): void {
-    if (!(v instanceof Pid)) throw bad('gen.PID', v);
+    // A missing field (plain object in a struct position) is Go's zero value.
+    const p = v instanceof Pid ? v : v === undefined ? (zeroOf(T.pid) as Pid) : undefined;
+    if (p === undefined) throw bad('gen.PID', v);
     const w = this.w;
-    this.atom(v.node);
-    w.u32(v.serial);
-    w.u32(v.id);
-    this.#creation(v.creation);
+    this.atom(p.node);
+    w.u32(p.serial);
+    w.u32(p.id);
+    this.#creation(p.creation);
   }
 
   #creation(c: number | bigint): void {
@@ -529,16 +562,18 @@ export class EdfEncoder {
 
   /** ProcessID: ATOMREF(node) · ATOMREF(name) — node first, unlike the Go declaration. */
   processId(v: unknown): void {
-    if (!(v instanceof ProcessID)) throw bad('gen.ProcessID', v);
-    this.atom(v.node);
-    this.atom(v.name);
+    const p = v instanceof ProcessID ? v : v === undefined ? (zeroOf(T.processId) as ProcessID) : undefined;
+    if (p === undefined) throw bad('gen.ProcessID', v);
+    this.atom(p.node);
+    this.atom(p.name);
   }
 
   /** Event: ATOMREF(node) · ATOMREF(name). */
   event(v: unknown): void {
-    if (!(v instanceof Event)) throw bad('gen.Event', v);
-    this.atom(v.node);
-    this.atom(v.name);
+    const e = v instanceof Event ? v : v === undefined ? (zeroOf(T.event) as Event) : undefined;
+    if (e === undefined) throw bad('gen.Event', v);
+    this.atom(e.node);
+    this.atom(e.name);
   }
 
   /**
@@ -546,11 +581,13 @@ export class EdfEncoder {
    * widened the way `Ref.ergoIds()` does (word 2i low half, word 2i+1 high half).
    */
   ref(v: unknown): void {
-    if (!(v instanceof Ref)) throw bad('gen.Ref', v);
+    // (A missing Alias field gets the zero Ref: the same bytes.)
+    const r = v instanceof Ref ? v : v === undefined ? (zeroOf(T.ref) as Ref) : undefined;
+    if (r === undefined) throw bad('gen.Ref', v);
     const w = this.w;
-    this.atom(v.node);
-    this.#creation(v.creation);
-    const ids = v.ids;
+    this.atom(r.node);
+    this.#creation(r.creation);
+    const ids = r.ids;
     for (let i = 0; i < 6; i += 2) {
       w.u32(ids[i + 1] ?? 0);
       w.u32(ids[i] ?? 0);
@@ -561,9 +598,12 @@ export class EdfEncoder {
   time(v: unknown): void {
     let t: GoTime;
     if (v instanceof GoTime) t = v;
-    else if (v instanceof Date) t = GoTime.fromDate(v);
-    else if (v === undefined) t = GoTime.zero;
+    else if (v instanceof Date) {
+      if (Number.isNaN(v.getTime())) throw bad('time.Time (invalid Date)', v);
+      t = GoTime.fromDate(v);
+    } else if (v === undefined) t = GoTime.zero;
     else throw bad('time.Time', v);
+    if (!timeFits(t)) throw bad('time.Time (fields outside their MarshalBinary widths, or V1 with sub-minute offset seconds)', v);
     const w = this.w;
     const v2 = t.version === 2;
     w.u8(v2 ? 16 : 15);
@@ -712,7 +752,14 @@ export class EdfEncoder {
         return;
       case 'custom': {
         const codec = rt.codec!;
-        const bytes = codec.encode((v === undefined ? codec.zero() : v) as never);
+        let bytes: Uint8Array;
+        try {
+          bytes = codec.encode((v === undefined ? codec.zero() : v) as never);
+        } catch (e) {
+          if (e instanceof EncodeError || (e instanceof RangeError && /call stack/i.test(e.message))) throw e;
+          throw new EncodeError('ERR_EDF_CUSTOM', `${rt.name}: ${(e as Error)?.message ?? String(e)}`, v, { cause: e });
+        }
+        if (!(bytes instanceof Uint8Array)) throw new EncodeError('ERR_EDF_CUSTOM', `${rt.name}: its codec returned ${describe(bytes)}, not a Uint8Array`, v);
         if (bytes.length > 0xfffffffe) throw new EncodeError('ERR_EDF_BINARY_TOO_LONG', `${rt.name} marshalled to ${bytes.length} bytes`, v);
         w.u32(bytes.length);
         w.bytes(bytes);

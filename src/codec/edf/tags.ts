@@ -53,8 +53,11 @@ export const Limit = {
   /** ERRHDR: 0..32767 inline length, 32768..65534 ErrCache id, 65535 nil. */
   ERR_INLINE_MAX: 32767,
   ERR_NIL: 0xffff,
-  /** Go's encoder refuses longer strings (ErrStringTooLong). */
+  /** The u16 length's range; Go's encoder refuses longer strings (ErrStringTooLong) and our decoder reads up to this. */
   STRING_MAX: 65535,
-  /** Go's decoder fails above this (uint16 overflow in decodeString); see proto-spec/edf.md. */
+  /**
+   * What our encoder writes at most: Go's decoder fails above this (uint16 overflow in
+   * decodeString), so longer strings are refused on encode; see proto-spec/edf.md.
+   */
   STRING_GO_SAFE_MAX: 65533,
 } as const;
