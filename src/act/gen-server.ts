@@ -13,12 +13,22 @@
 import { A, Alias, atom, ImproperList, Pid, Ref, Tuple, tuple, type Atom, type Term } from '../term/index.js';
 import { Kind, type Process, type ProcessBehavior, type Target } from '../node/index.js';
 import type { Node } from '../node/index.js';
-import { exit } from '../gen/index.js';
+import { ErrCode, RuntimeError, exit } from '../gen/index.js';
 import { exitFromParent } from './actor.js';
 
 const GEN_CALL = atom('$gen_call');
 const GEN_CAST = atom('$gen_cast');
 const ALIAS = atom('alias');
+const BAD_RETURN = atom('bad_return_value');
+
+/** OTP: a callback returning something it does not understand stops with `{bad_return_value, R}`. */
+function badReturn(r: unknown): never {
+  throw exit(tuple(BAD_RETURN, r as Term));
+}
+
+function isResult(r: unknown, tag: string, ...lengths: number[]): r is readonly unknown[] {
+  return Array.isArray(r) && r[0] === tag && lengths.includes(r.length);
+}
 
 /** Who made a request: answer with `reply(from, value)`, now or later. */
 export interface From {
@@ -83,9 +93,10 @@ export abstract class GenServer<S = unknown> implements ProcessBehavior {
     return isThenable(r) ? (r as Promise<InitResult<S>>).then((v) => this.#afterInit(v)) : this.#afterInit(r as InitResult<S>);
   }
 
-  #afterInit(r: InitResult<S>): void {
-    if (r[0] === 'stop') throw exit(r[1]);
-    this.state = r[1];
+  #afterInit(r: unknown): void {
+    if (isResult(r, 'stop', 2)) throw exit(r[1] as Term);
+    if (!isResult(r, 'ok', 2)) badReturn(r);
+    this.state = r[1] as S;
   }
 
   processHandle(kind: Kind, from: Pid, message: unknown, ref: Ref | undefined, _via: Atom | Alias | undefined): unknown {
@@ -121,22 +132,19 @@ export abstract class GenServer<S = unknown> implements ProcessBehavior {
     return undefined;
   }
 
-  #afterCall(r: CallResult<S>, from: From): void {
-    switch (r[0]) {
-      case 'reply':
-        this.state = r[2];
-        this.reply(from, r[1]);
-        return;
-      case 'noreply':
-        this.state = r[1];
-        return;
-      case 'stop':
-        if (r.length === 4) {
-          this.state = r[3];
-          this.reply(from, r[2]);
-        } else this.state = r[2];
-        this.process.stop(r[1]);
-    }
+  #afterCall(r: unknown, from: From): void {
+    if (isResult(r, 'reply', 3)) {
+      this.state = r[2] as S;
+      this.reply(from, r[1]);
+    } else if (isResult(r, 'noreply', 2)) {
+      this.state = r[1] as S;
+    } else if (isResult(r, 'stop', 3, 4)) {
+      if (r.length === 4) {
+        this.state = r[3] as S;
+        this.reply(from, r[2]);
+      } else this.state = r[2] as S;
+      this.process.stop(r[1] as Term);
+    } else badReturn(r);
   }
 
   #noreply(r: Maybe<CastResult<S>>): unknown {
@@ -145,13 +153,13 @@ export abstract class GenServer<S = unknown> implements ProcessBehavior {
     return undefined;
   }
 
-  #afterCast(r: CastResult<S>): void {
-    if (r[0] === 'noreply') {
-      this.state = r[1];
-      return;
-    }
-    this.state = r[2];
-    this.process.stop(r[1]);
+  #afterCast(r: unknown): void {
+    if (isResult(r, 'noreply', 2)) {
+      this.state = r[1] as S;
+    } else if (isResult(r, 'stop', 3)) {
+      this.state = r[2] as S;
+      this.process.stop(r[1] as Term);
+    } else badReturn(r);
   }
 
   processTerminate(reason: Term): unknown {
@@ -159,20 +167,32 @@ export abstract class GenServer<S = unknown> implements ProcessBehavior {
   }
 }
 
-/** Answer a `From`, native or Erlang. */
+/** The `Ref` of an `[alias | Ref]` tag, or undefined. */
+function aliasRef(t: unknown): Ref | undefined {
+  return t instanceof ImproperList && t.head.length === 1 && t.head[0] === ALIAS && t.tail instanceof Ref ? t.tail : undefined;
+}
+
+/** Errors a reply to a caller that is gone can give; OTP's `catch To ! Msg` ignores them. */
+const GONE: ReadonlySet<string> = new Set([ErrCode.ProcessUnknown, ErrCode.ProcessIncarnation, ErrCode.AliasUnknown]);
+
+/** Answer a `From`, native or Erlang. Never fails because the caller has gone (OTP's gen:reply). */
 export function replyTo(process: Process, from: From, value: unknown): void {
   if (from.ref !== undefined) {
     process.sendResponse(from.pid, from.ref, value);
     return;
   }
   const tag = from.tag!;
-  // OTP 24+: Tag = [alias | Ref]; the answer goes to the alias.
-  if (tag instanceof ImproperList && tag.head.length === 1 && tag.head[0] === ALIAS && tag.tail instanceof Ref) {
-    const r = tag.tail;
-    process.send(new Alias(r.node, r.creation, r.ids), tuple(tag, value as Term));
-    return;
+  // OTP 24+: Tag = [alias | Ref], or [[alias | Ref] | _] (gen:reply's second clause); the
+  // answer, with the whole tag, goes to the alias only.
+  const r = aliasRef(tag) ?? aliasRef(Array.isArray(tag) ? tag[0] : tag instanceof ImproperList ? tag.head[0] : undefined);
+  const to = r === undefined ? from.pid : new Alias(r.node, r.creation, r.ids);
+  try {
+    process.send(to, tuple(tag, value as Term));
+  } catch (e) {
+    if (!(e instanceof RuntimeError)) throw e;
+    // A caller that died (or dropped its alias) while we worked: the answer is simply lost.
+    if (!GONE.has(e.code)) process.log.warning('reply to %s dropped: %s', String(to), e.message);
   }
-  process.send(from.pid, tuple(tag, value as Term));
 }
 
 /** `gen_server:cast`: sends `{'$gen_cast', Message}`. */

@@ -241,6 +241,12 @@ export abstract class Supervisor extends Actor {
 
   async #stopAll(): Promise<void> {
     this.#stopping = true;
+    if (this.#template !== undefined) {
+      // OTP: simple_one_for_one instances have no order; all are asked at once, each then
+      // waited for up to the shutdown time (one after the other would take N × shutdown).
+      await Promise.all(this.#children.map((c) => this.#shutdownChild(c)));
+      return;
+    }
     for (const c of [...this.#children].reverse()) if (c.pid !== undefined) await this.#shutdownChild(c);
   }
 

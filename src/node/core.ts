@@ -153,6 +153,8 @@ export class Core implements NodeInbound {
   #router: NetworkRouter | undefined = undefined;
   #stopping = false;
   #emptyWaiters: (() => void)[] = [];
+  /** Timers of node-level `sendAfter` (a process's own live in its Extra); cleared by stop(). */
+  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(o: CoreOptions) {
     this.name = o.name;
@@ -285,13 +287,27 @@ export class Core implements NodeInbound {
    */
   push(p: ProcessImpl, q: number, kind: number, from: Pid, message: unknown, ref: Ref | undefined, via: Atom | Alias | undefined): void {
     if (p.st === S.Terminated) throw Err.processUnknown(p.pid);
-    let mb = p.mb;
-    if (mb === undefined) mb = p.mb = new Mailbox();
     const x = p.x;
-    if (x !== undefined && x.mailboxLimit > 0 && (q === Q.main || q === Q.system) && mb.regular() >= x.mailboxLimit) {
+    if (x !== undefined && x.mailboxLimit > 0 && (q === Q.main || q === Q.system) && p.mb !== undefined && p.mb.regular() >= x.mailboxLimit) {
       this.#fallback(p, x, from, message);
       return;
     }
+    this.#enqueue(p, q, kind, from, message, ref, via);
+  }
+
+  /**
+   * Queue a signal the runtime owes a process (DOWN, trapped EXIT, event start/stop): never
+   * refused by the mailbox limit and never throwing, since it is sent from inside another
+   * process's termination or subscription, which must not stop half-way.
+   */
+  #signal(p: ProcessImpl, q: number, from: Pid, message: unknown): void {
+    if (p.st === S.Terminated) return;
+    this.#enqueue(p, q, Kind.Message, from, message, undefined, undefined);
+  }
+
+  #enqueue(p: ProcessImpl, q: number, kind: number, from: Pid, message: unknown, ref: Ref | undefined, via: Atom | Alias | undefined): void {
+    let mb = p.mb;
+    if (mb === undefined) mb = p.mb = new Mailbox();
     let ring: EntryRing | undefined;
     switch (q) {
       case Q.main:
@@ -336,7 +352,9 @@ export class Core implements NodeInbound {
     while (budget > 0 && (p = ready.shift()) !== undefined) {
       p.flags &= ~F.Queued;
       if (p.st === S.Terminated || p.st === S.Terminating) continue;
-      if (p.fatal !== undefined && p.st !== S.Running) {
+      // A signal kills even a waiting (or initialising) process; a self-stop waits for the
+      // pending handler to settle (#resume / #initDone act on it then).
+      if (p.fatal !== undefined && (p.st === S.Sleep || (p.st !== S.Running && (p.flags & F.SelfStop) === 0))) {
         this.terminate(p, p.fatal);
         continue;
       }
@@ -401,6 +419,13 @@ export class Core implements NodeInbound {
   /** A handler threw: log it and terminate the process with the error as reason. */
   crash(p: ProcessImpl, e: unknown): void {
     if (p.st === S.Terminated || p.st === S.Terminating) return;
+    if (p.fatal !== undefined && (p.flags & F.SelfStop) === 0) {
+      // An exit signal already killed it (Erlang acts on arrival); the handler settling
+      // before the scheduler got there must not change the reason (nor run terminate after a kill).
+      if (p.st === S.Waiting || p.st === S.Running) p.st = S.Sleep;
+      this.terminate(p, p.fatal);
+      return;
+    }
     const reason = this.reasonOf(e);
     if (!isReasonTerm(e) || !isNormalExit(reason)) {
       const stack = e instanceof Error && e.stack ? `\n${e.stack}` : '';
@@ -422,11 +447,29 @@ export class Core implements NodeInbound {
     return new Tuple([A.error, String(e)]);
   }
 
-  /** Make `p` die with `reason` at its next scheduling point (now, if it is idle or waiting). */
-  fatal(p: ProcessImpl, reason: Term): void {
-    if (p.st === S.Terminated || p.st === S.Terminating || p.fatal !== undefined) return;
+  /**
+   * An exit signal kills `p` with `reason`: at its next scheduling point, now if it is idle or
+   * waiting on a promise. It replaces a pending self-stop (the process has not ended yet, and
+   * in Erlang a signal acts on arrival). `kill`: the untrappable kill, which skips `terminate`.
+   */
+  fatal(p: ProcessImpl, reason: Term, kill = false): void {
+    if (p.st === S.Terminated || p.st === S.Terminating) return;
+    if (p.fatal !== undefined && (p.flags & F.SelfStop) === 0) return;
+    p.flags &= ~F.SelfStop;
+    if (kill) p.flags |= F.Killed;
     p.fatal = reason;
     if ((p.flags & F.Queued) === 0 && p.st !== S.Running) this.#schedule(p);
+  }
+
+  /**
+   * `Process.stop(reason)`: end once the current handler (or async init) has returned, never
+   * in the middle of it — a handler that calls stop() and then awaits more finishes first.
+   */
+  stopSelf(p: ProcessImpl, reason: Term): void {
+    if (p.st === S.Terminated || p.st === S.Terminating || p.fatal !== undefined) return;
+    p.fatal = reason;
+    p.flags |= F.SelfStop;
+    if ((p.flags & F.Queued) === 0 && p.st === S.Sleep) this.#schedule(p);
   }
 
   // ------------------------------------------------------------------ spawn
@@ -577,13 +620,16 @@ export class Core implements NodeInbound {
     const init = p.x?.init;
     p.st = S.Terminating;
     p.fatal = undefined;
+    p.flags &= ~F.SelfStop;
     if (init !== undefined) {
       p.x!.init = undefined;
       init.reject(Err.initFailed(reason));
       this.#finalize(p, reason);
       return;
     }
-    if (reason === A.killed) {
+    // Only the untrappable kill skips terminate: a process that ends with `killed` for any
+    // other cause (a trapped link EXIT from a killed parent, a link) runs it, as in OTP.
+    if ((p.flags & F.Killed) !== 0) {
       this.#finalize(p, reason);
       return;
     }
@@ -736,11 +782,11 @@ export class Core implements NodeInbound {
       return;
     }
     if (how === 'exit2' && reason === A.kill) {
-      this.fatal(p, A.killed);
+      this.fatal(p, A.killed, true);
       return;
     }
     if ((p.flags & F.TrapExit) !== 0) {
-      this.push(p, Q.urgent, Kind.Message, from instanceof Pid ? from : this.pid, new MessageExit(from, kind, reason), undefined, undefined);
+      this.#signal(p, Q.urgent, from instanceof Pid ? from : this.pid, new MessageExit(from, kind, reason));
       return;
     }
     if (how !== 'ergo' && reason === A.normal) {
@@ -808,9 +854,10 @@ export class Core implements NodeInbound {
   sendAfter(from: ProcessImpl | undefined, to: Target, message: unknown, ms: number): () => boolean {
     let pending = true;
     const x = from?.ext();
+    const timers = x === undefined ? this.#timers : (x.timers ?? (x.timers = new Set()));
     const timer = setTimeout(() => {
       pending = false;
-      x?.timers?.delete(timer);
+      timers.delete(timer);
       if (from !== undefined && from.st === S.Terminated) return;
       try {
         this.send(from, to, message, from?.x?.priority ?? 'normal');
@@ -819,12 +866,12 @@ export class Core implements NodeInbound {
         this.#emit(from?.logLevel() ?? this.logLevel, src, 'warning', 'sendAfter to %s failed: %s', [String(to), String(e)]);
       }
     }, ms);
-    if (x !== undefined) (x.timers ?? (x.timers = new Set())).add(timer);
+    timers.add(timer);
     return () => {
       if (!pending) return false;
       pending = false;
       clearTimeout(timer);
-      x?.timers?.delete(timer);
+      timers.delete(timer);
       return true;
     };
   }
@@ -1032,7 +1079,7 @@ export class Core implements NodeInbound {
       const o = this.#local(t);
       if (o === undefined || o.st === S.Terminated) {
         if (p.trapExit) {
-          this.push(p, Q.urgent, Kind.Message, t, new MessageExit(t, 'process', A.noproc), undefined, undefined);
+          this.#signal(p, Q.urgent, t, new MessageExit(t, 'process', A.noproc));
           return;
         }
         throw Err.processUnknown(t);
@@ -1162,8 +1209,7 @@ export class Core implements NodeInbound {
   }
 
   #downTo(w: ProcessImpl, m: MonRec, reason: Term): void {
-    if (w.st === S.Terminated) return;
-    this.push(w, Q.system, Kind.Message, m.target instanceof Pid ? m.target : this.pid, new MessageDown(m.ref, m.kind, m.target, reason), undefined, undefined);
+    this.#signal(w, Q.system, m.target instanceof Pid ? m.target : this.pid, new MessageDown(m.ref, m.kind, m.target, reason));
   }
 
   linkNode(p: ProcessImpl, node: Atom, on: boolean): void {
@@ -1286,7 +1332,7 @@ export class Core implements NodeInbound {
       (x.monitors ?? (x.monitors = new Map())).set(this.refKey(ref), { ref, watcher: p.pid, kind: 'event', target: ev, on: undefined });
     }
     (x.eventSubs ?? (x.eventSubs = new Map())).set(key, { event: ev, ref, link });
-    if (first && e.notify) this.push(e.owner, Q.system, Kind.Message, this.pid, new MessageEventStart(ev.name), undefined, undefined);
+    if (first && e.notify) this.#signal(e.owner, Q.system, this.pid, new MessageEventStart(ev.name));
     return { ref, buffer: e.buffer ? e.buffer.toArray() : [] };
   }
 
@@ -1305,9 +1351,7 @@ export class Core implements NodeInbound {
     if (e === undefined) return;
     if (link) e.links.delete(p.key);
     else e.monitors.delete(p.key);
-    if (e.subscribers === 0 && e.notify && e.owner.st !== S.Terminated) {
-      this.push(e.owner, Q.system, Kind.Message, this.pid, new MessageEventStop(ev.name), undefined, undefined);
-    }
+    if (e.subscribers === 0 && e.notify) this.#signal(e.owner, Q.system, this.pid, new MessageEventStop(ev.name));
   }
 
   eventNames(): Atom[] {
@@ -1512,6 +1556,9 @@ export class Core implements NodeInbound {
   /** Send `shutdown` to every process (newest first), wait up to `timeout`, then kill the rest. */
   async stop(timeout: number, force: boolean): Promise<void> {
     this.#stopping = true;
+    // Node-level sendAfter timers would keep Node's event loop (and the test process) alive.
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
     const deadline = Date.now() + timeout;
     if (force) {
       for (const p of [...this.#table.values()].reverse()) this.exitSignal(p, this.pid, 'process', A.kill, 'exit2');

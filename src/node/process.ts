@@ -40,6 +40,13 @@ export const F = {
   Queued: 1,
   TrapExit: 2,
   Important: 4,
+  /**
+   * `fatal` came from `Process.stop()`: it waits for a pending handler (or async init) to
+   * finish, where an exit signal would act at once.
+   */
+  SelfStop: 8,
+  /** Dying from an untrappable `exit(Pid, kill)`: the only death that skips `terminate`. */
+  Killed: 16,
 } as const;
 
 /** Queue indexes, highest priority first. */
@@ -274,7 +281,7 @@ export class ProcessImpl implements Process {
   }
 
   stop(reason: Term = A.normal): void {
-    this.core.fatal(this, reason);
+    this.core.stopSelf(this, reason);
   }
 
   registerName(name: Atom | string): void {
