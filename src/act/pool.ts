@@ -2,6 +2,8 @@
  * `Pool`: a process that hands each message and request it receives to the next of its
  * workers in rotation (Ergo's `act.Pool`). Requests are forwarded with the caller's identity,
  * so the worker answers the caller directly. Workers are monitored; a dead one is replaced.
+ * Workers are linked to the pool, which traps exits: a pool that is killed takes its workers
+ * with it, while a dying worker only costs a replacement.
  *
  * ```ts
  * class Workers extends Pool {
@@ -9,8 +11,8 @@
  * }
  * ```
  */
-import { A, type Alias, type Atom, type Pid, type Ref, type Term } from '../term/index.js';
-import { MessageDown } from '../gen/index.js';
+import { A, Pid, type Alias, type Atom, type Ref, type Term } from '../term/index.js';
+import { MessageDown, MessageExit } from '../gen/index.js';
 import { Kind, type Factory, type Node, type Process, type ProcessOptions, type Target } from '../node/index.js';
 import { Actor, exitFromParent } from './actor.js';
 
@@ -38,13 +40,14 @@ export abstract class Pool extends Actor {
   abstract pool(...args: unknown[]): PoolOptions | Promise<PoolOptions>;
 
   override async init(...args: unknown[]): Promise<void> {
+    this.process.trapExit = true;
     this.#options = await this.pool(...args);
     for (let i = 0; i < this.#options.size; i++) this.#workers.push(await this.#spawnWorker());
   }
 
   async #spawnWorker(): Promise<Pid> {
     const o = this.#options;
-    const pid = await this.process.spawn(o.worker, o.workerOptions, ...(o.workerArgs ?? []));
+    const pid = await this.process.spawn(o.worker, { ...o.workerOptions, linkParent: true }, ...(o.workerArgs ?? []));
     const ref = this.process.monitor(pid);
     this.#monitors.set(String(ref), pid);
     return pid;
@@ -54,6 +57,8 @@ export abstract class Pool extends Actor {
     if (kind === Kind.Message) {
       if (message instanceof MessageDown && this.#monitors.has(String(message.ref))) return this.#replace(message);
       if (exitFromParent(this.process, from, message)) return super.processHandle(kind, from, message, ref, via);
+      // A worker's link exit: its DOWN (monitor) does the replacing.
+      if (message instanceof MessageExit && message.from instanceof Pid && this.#workers.some((w) => w.equals(message.from))) return undefined;
       this.#forward(from, message, undefined);
       return undefined;
     }

@@ -69,3 +69,23 @@ describe('Pool', () => {
     await until(() => node.processCount() === 0);
   });
 });
+
+describe('Pool lifetime', () => {
+  it('a killed pool takes its workers with it; a dead worker does not take the pool', async () => {
+    ({ node } = await startNode());
+    const pool = await node.spawn(P, {}, 3);
+    const workers = await Pool.workers(node, pool);
+    expect(workers).toHaveLength(3);
+    node.sendExit(workers[0]!, atom('boom'));
+    expect(await node.wait(workers[0]!)).toBe(atom('boom'));
+    let after: Pid[] = [];
+    for (let i = 0; i < 100 && !(after.length === 3 && !after.some((w) => w.equals(workers[0]!))); i++) {
+      after = await Pool.workers(node, pool);
+    }
+    expect(after).toHaveLength(3);
+    expect(after.some((w) => w.equals(workers[0]!))).toBe(false);
+    const ends = [pool, ...after].map((p) => node.wait(p));
+    node.kill(pool);
+    expect(await Promise.all(ends)).toEqual([A.killed, A.killed, A.killed, A.killed]);
+  });
+});
