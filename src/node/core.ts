@@ -661,7 +661,7 @@ export class Core implements NodeInbound {
     p.mb = undefined;
     const x = p.x;
     // Calls this process was answering fail with its reason (as gen_server:call does via its monitor).
-    if (this.#pending.size > 0) {
+    if (p.pc > 0) {
       for (const [k, c] of this.#pending) {
         if (c.callee === p) {
           this.#pending.delete(k);
@@ -933,6 +933,8 @@ export class Core implements NodeInbound {
         c.cleanup = () => signal.removeEventListener('abort', onAbort);
       }
       this.#pending.set(key, c);
+      if (from !== undefined) from.pc++;
+      if (callee !== undefined) callee.pc++;
       try {
         if (callee !== undefined) {
           this.push(callee, queueOf(prio), kind, fromPid, request, ref, t instanceof Pid ? undefined : (t as Atom | Alias));
@@ -959,7 +961,10 @@ export class Core implements NodeInbound {
     this.#settle(c, undefined, e);
   }
 
+  /** Every pending call leaves the table through here, exactly once. */
   #settle(c: Pending, value: unknown, err: unknown): void {
+    if (c.caller !== undefined) c.caller.pc--;
+    if (c.callee !== undefined) c.callee.pc--;
     if (c.timer !== undefined) clearTimeout(c.timer);
     c.cleanup?.();
     if (err !== undefined) c.reject(err);

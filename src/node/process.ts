@@ -155,6 +155,8 @@ export class ProcessImpl implements Process {
   fatal: Term | undefined = undefined;
   nIn = 0;
   nOut = 0;
+  /** Pending calls this process makes or answers: its death need not scan the call table when 0. */
+  pc = 0;
   /** Seconds after the node's start. */
   born: number;
   x: Extra | undefined = undefined;
