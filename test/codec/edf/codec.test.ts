@@ -37,30 +37,12 @@ import {
   uint16,
 } from '../../../src/codec/edf/index.js';
 import { Alias, atom, Pid, Ref } from '../../../src/term/index.js';
-import { hex, loadVectorFiles, unhex } from './support.js';
+import { hex, loadVectorFiles, unhex, decodeError, encodeError } from './support.js';
 
 /** u16 length + UTF-8, hex. */
 const str = (s: string) => Buffer.byteLength(s).toString(16).padStart(4, '0') + Buffer.from(s).toString('hex');
 
-function decodeError(f: () => unknown): DecodeError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DecodeError) return e;
-    throw e;
-  }
-  throw new Error('expected a DecodeError');
-}
 
-function encodeError(f: () => unknown): EncodeError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof EncodeError) return e;
-    throw e;
-  }
-  throw new Error('expected an EncodeError');
-}
 
 describe('schemas', () => {
   const r = new EdfRegistry();

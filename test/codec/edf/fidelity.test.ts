@@ -20,27 +20,9 @@ import {
   typed,
 } from '../../../src/codec/edf/index.js';
 import { Alias, Pid, Ref } from '../../../src/term/index.js';
-import { hex, unhex } from './support.js';
+import { hex, unhex, decodeError, encodeError } from './support.js';
 
-function encodeError(f: () => unknown): EncodeError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof EncodeError) return e;
-    throw e;
-  }
-  throw new Error('expected an EncodeError');
-}
 
-function decodeError(f: () => unknown): DecodeError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DecodeError) return e;
-    throw e;
-  }
-  throw new Error('expected a DecodeError');
-}
 
 describe('strings Go cannot decode', () => {
   // decode.go decodeString: `int(2+l)` is computed in uint16, so l = 65534 / 65535 wraps to

@@ -2,6 +2,7 @@
  * Loading proto-spec/vectors/edf/*.json: the registry of the Go test types a file declares and
  * the per-connection caches its cases name, built the way a connection builds them.
  */
+import { DecodeError, EncodeError } from '../../../src/codec/errors.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -125,3 +126,25 @@ export function optionsFor(data: EdfVectorFile, registry: EdfRegistry, c: EdfCas
 
 export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 export const unhex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
+
+/** The EncodeError `f` throws; fails the test when it throws nothing or something else. */
+export function encodeError(f: () => unknown): EncodeError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof EncodeError) return e;
+    throw e;
+  }
+  throw new Error('expected an EncodeError');
+}
+
+/** The DecodeError `f` throws; fails the test when it throws nothing or something else. */
+export function decodeError(f: () => unknown): DecodeError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof DecodeError) return e;
+    throw e;
+  }
+  throw new Error('expected a DecodeError');
+}
