@@ -10,7 +10,8 @@
  *
  * Exit signals follow Erlang (see proto-spec/runtime-semantics.md): a signal that kills is
  * acted on when it arrives (even while the process waits on a promise); a trapped one
- * becomes a `MessageExit` in the urgent queue.
+ * becomes a `MessageExit` in the main queue (urgent for Ergo one-way links), and a DOWN goes
+ * to the main queue too, so neither overtakes messages the dying process sent before.
  */
 import { A, Alias, Atom, atom, Pid, Ref, Tuple, type Term } from '../term/index.js';
 import {
@@ -786,7 +787,10 @@ export class Core implements NodeInbound {
       return;
     }
     if ((p.flags & F.TrapExit) !== 0) {
-      this.#signal(p, Q.urgent, from instanceof Pid ? from : this.pid, new MessageExit(from, kind, reason));
+      // Erlang keeps signals from one process in order with its messages: a trapped EXIT
+      // queues behind what the dying process sent before. Ergo's one-way links keep Ergo's
+      // placement (urgent).
+      this.#signal(p, how === 'ergo' ? Q.urgent : Q.main, from instanceof Pid ? from : this.pid, new MessageExit(from, kind, reason));
       return;
     }
     if (how !== 'ergo' && reason === A.normal) {
@@ -1084,7 +1088,7 @@ export class Core implements NodeInbound {
       const o = this.#local(t);
       if (o === undefined || o.st === S.Terminated) {
         if (p.trapExit) {
-          this.#signal(p, Q.urgent, t, new MessageExit(t, 'process', A.noproc));
+          this.#signal(p, Q.main, t, new MessageExit(t, 'process', A.noproc));
           return;
         }
         throw Err.processUnknown(t);
@@ -1214,7 +1218,9 @@ export class Core implements NodeInbound {
   }
 
   #downTo(w: ProcessImpl, m: MonRec, reason: Term): void {
-    this.#signal(w, Q.system, m.target instanceof Pid ? m.target : this.pid, new MessageDown(m.ref, m.kind, m.target, reason));
+    // In the main queue, behind every message the monitored process sent before it died (Erlang's
+    // per-pair signal order); Ergo would put it in the system queue, ahead of them.
+    this.#signal(w, Q.main, m.target instanceof Pid ? m.target : this.pid, new MessageDown(m.ref, m.kind, m.target, reason));
   }
 
   linkNode(p: ProcessImpl, node: Atom, on: boolean): void {

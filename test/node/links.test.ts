@@ -219,21 +219,32 @@ describe('monitors', () => {
     expect(node.hasAlias(alias)).toBe(false);
   });
 
-  it('DOWN goes to the system queue, ahead of ordinary mail', async () => {
+  it('a DOWN or trapped EXIT never overtakes what the dying process sent before it (Erlang order)', async () => {
     ({ node } = await startNode());
     const w = await spawnProbe(node);
     const t = await spawnProbe(node);
+    const u = await spawnProbe(node);
     let release!: () => void;
     w.probe.onMessage = (m) => (m === 'block' ? new Promise<void>((r) => (release = r)) : undefined);
+    w.probe.process.trapExit = true;
     w.probe.process.monitor(t.pid);
+    w.probe.process.link(u.pid);
     node.send(w.pid, 'block');
     await until(() => w.probe.inbox.length === 1);
-    node.send(w.pid, 'later');
-    node.kill(t.pid);
+    // While w is busy: t and u each send their last word, then die.
+    t.probe.process.send(w.pid, 'result from t');
+    u.probe.process.send(w.pid, 'result from u');
+    node.sendExit(t.pid, atom('done'));
+    node.sendExit(u.pid, atom('done'));
     await node.wait(t.pid);
+    await node.wait(u.pid);
     release();
-    await until(() => w.probe.inbox.length === 3);
-    expect(isDown(w.probe.inbox[1]!.message)).toBe(true);
+    await until(() => w.probe.inbox.length === 5);
+    const seq = w.probe.inbox.map((e) => e.message);
+    expect(seq[1]).toBe('result from t');
+    expect(seq[2]).toBe('result from u');
+    expect(isDown(seq[3])).toBe(true);
+    expect(seq[4]).toBeInstanceOf(MessageExit);
   });
 });
 
