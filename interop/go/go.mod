@@ -1,5 +1,8 @@
 module ergo-ts/interop/go
 
-go 1.26
+go 1.22
 
-require github.com/ergo-services/ergo v1.999.224
+require (
+	ergo.services/ergo v1.999.310
+	ergo.services/proto/erlang23 v0.0.0-20250904223750-99030f9f804a
+)
