@@ -142,8 +142,10 @@ export class DistConnection {
   }
 
   /** Bytes received and messages decoded / sent so far. */
-  get stats(): { bytesIn: number; bytesOut: number; messagesIn: number; messagesOut: number } {
-    return { bytesIn: this.#reader.bytesIn, bytesOut: this.bytesOut, messagesIn: this.#reader.messagesIn, messagesOut: this.#writer.messagesOut };
+  get stats(): { bytesIn: number; bytesOut: number; messagesIn: number; messagesOut: number; fragmentsIn: number; fragmentsOut: number } {
+    const r = this.#reader;
+    const w = this.#writer;
+    return { bytesIn: r.bytesIn, bytesOut: this.bytesOut, messagesIn: r.messagesIn, messagesOut: w.messagesOut, fragmentsIn: r.fragmentsIn, fragmentsOut: w.fragmentsOut };
   }
 
   /** True while more than `highWaterMark` bytes wait to be written: senders should wait for {@link drain}. */

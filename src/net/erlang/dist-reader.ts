@@ -65,6 +65,8 @@ export class DistReader {
   /** Bytes read so far (ticks included), for silence detection. */
   bytesIn = 0;
   messagesIn = 0;
+  /** Fragments received (first fragments of multi-fragment messages included). */
+  fragmentsIn = 0;
 
   constructor(headerMode: boolean, sink: MessageSink, limits: Partial<ReaderLimits> = {}) {
     this.#limits = { ...DEFAULT_READER_LIMITS, ...limits };
@@ -132,7 +134,6 @@ export class DistReader {
   }
 
   #packet(b: Uint8Array, start: number, end: number): DistError | undefined {
-    this.messagesIn++;
     if (!this.#headerMode) return this.#passThrough(b, start, end);
     if (end - start < 3) throw header('packet too short for a distribution header');
     if (b[start] !== 131) {
@@ -155,6 +156,7 @@ export class DistReader {
       const seq = v.getBigUint64(0);
       const frag = v.getBigUint64(8);
       if (frag === 0n) throw new DistError(DistCode.BadFragment, 'fragment id 0');
+      this.fragmentsIn++;
       return kind === 69 ? this.#firstFragment(b, start + 18, end, seq, frag) : this.#moreFragment(b, start + 18, end, seq, frag);
     }
     throw header(`unknown header kind ${kind}`);
@@ -202,6 +204,7 @@ export class DistReader {
   }
 
   #message(b: Uint8Array, pos: number, end: number, opts: DecodeOptions): DistError | undefined {
+    this.messagesIn++;
     const dec = this.#decoder;
     const ctl = dec.decodeAt(b, pos, opts, end);
     if (ctl.end === end) return this.#sink(ctl.term, undefined);
@@ -215,6 +218,7 @@ export class DistReader {
       throw new DistError(DistCode.BadFraming, `expected pass-through (112), got ${b[start]}: the atom-cache header was not negotiated`);
     }
     if (end - start < 3 || b[start + 1] !== 131) throw header('pass-through term without a version byte');
+    this.messagesIn++;
     const dec = this.#decoder;
     const ctl = dec.decodeAt(b, start + 2, this.#passOpts, end);
     if (ctl.end === end) return this.#sink(ctl.term, undefined);

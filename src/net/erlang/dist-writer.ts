@@ -39,6 +39,7 @@ export class DistWriter {
   #seq = 0;
   #ctlEnd = 0;
   messagesOut = 0;
+  fragmentsOut = 0;
 
   constructor(opts: WriterOptions) {
     this.#cache = opts.atomCache ? new OutAtomCache() : undefined;
@@ -138,6 +139,7 @@ export class DistWriter {
     const first = Math.max(ctlLen, fsz);
     const count = 1 + Math.ceil((body.length - first) / fsz);
     const seq = ++this.#seq;
+    this.fragmentsOut += count;
     out.u32(18 + hs + first);
     out.u8(131);
     out.u8(69);

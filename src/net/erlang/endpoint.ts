@@ -285,8 +285,8 @@ export class DistEndpoint {
     const o = this.opts;
     if (nameMe) {
       if (o.allowDynamicNames === false) return { status: 'not_allowed' };
-      // OTP net_kernel: generate_node_name — a random name on the host the peer gave.
-      const alive = BigInt('0x' + randomBytes(8).toString('hex')).toString(36);
+      // OTP net_kernel: generate_node_name — upper-case base 36 of a random number, on the host the peer gave.
+      const alive = BigInt('0x' + randomBytes(8).toString('hex')).toString(36).toUpperCase();
       return { status: 'named', name: `${alive}@${peer}`, creation: randomCreation() };
     }
     if (o.allow && o.allow.length > 0 && !isAllowed(peer, o.allow)) return { status: 'not_allowed' };

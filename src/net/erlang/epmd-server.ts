@@ -73,8 +73,12 @@ export class EpmdServer {
     return [...this.#nodes.values()];
   }
 
-  lookup(name: string): NodeEntry | undefined {
-    return this.#nodes.get(name);
+  /** The registration of `name` with the creation it was given. */
+  lookup(name: string): (NodeEntry & { creation: number }) | undefined {
+    const r = this.#nodes.get(name);
+    if (!r) return undefined;
+    const { socket: _s, ...entry } = r;
+    return entry;
   }
 
   /**
