@@ -7,7 +7,7 @@
 %% the tests processes to send to, collect from, link with and monitor.
 -module(dist_peer).
 -export([main/0, reader/0, sink/1, start_sink/1, msgs/1, wait_msgs/3, alias_sink/1,
-         linker/2, monitorer/2, spawned/1, stay/0, echo/0, call_loop/0]).
+         linker/2, monitorer/2, spawned/1, stay/0, echo/0, call_loop/0, do/2, lit/1]).
 
 main() ->
     ets:new(dist_peer, [named_table, public, set]),
@@ -46,6 +46,7 @@ start_sink(Name) ->
 sink(Acc) ->
     receive
         {'$dist_peer_get', From} -> From ! {'$dist_peer_msgs', lists:reverse(Acc)}, sink(Acc);
+        {'$dist_peer_apply', F} -> F(), sink(Acc);
         M -> sink([M | Acc])
     end.
 
@@ -91,6 +92,7 @@ linker(Name, Target) ->
 linker_loop(Acc) ->
     receive
         {'$dist_peer_get', From} -> From ! {'$dist_peer_msgs', lists:reverse(Acc)}, linker_loop(Acc);
+        {'$dist_peer_apply', F} -> F(), linker_loop(Acc);
         {unlink, T} -> unlink(T), linker_loop(Acc);
         {link, T} -> link(T), linker_loop(Acc);
         {exit, Reason} -> exit(Reason);
@@ -117,8 +119,17 @@ spawned(Ms) ->
     after Ms -> ok
     end.
 
+%% A term the test wrote as base64 ETF.
+lit(B64) ->
+    binary_to_term(base64:decode(B64)).
+
 stay() ->
     receive stop -> ok end.
+
+%% Run F inside process Name (registered by start_sink, alias_sink, linker or monitorer).
+do(Name, F) ->
+    Name ! {'$dist_peer_apply', F},
+    ok.
 
 %% Sends back whatever {From, Msg} it gets, as Msg.
 echo() ->

@@ -49,6 +49,9 @@ export class OutAtomCache {
   #msg = 0;
   #long = false;
   #textBytes = 0;
+  /** Atoms sent as new cache entries, and as references to entries sent before. */
+  newEntries = 0;
+  hits = 0;
 
   /** The encoder's `atomIndex` hook: position in this message's header, or −1 for inline. */
   readonly index = (a: Atom): number => {
@@ -122,7 +125,9 @@ export class OutAtomCache {
     for (let i = 0; i < n; i++) {
       const e = this.#refs[i]!;
       w.u8(e.slot & 0xff);
-      if (e.isNew) {
+      if (!e.isNew) this.hits++;
+      else {
+        this.newEntries++;
         const t = e.atom.utf8;
         if (this.#long) w.u16(t.length);
         else w.u8(t.length);
@@ -137,6 +142,9 @@ export class OutAtomCache {
 export class InAtomCache {
   readonly #slots: (Atom | undefined)[] = new Array(CACHE_SLOTS).fill(undefined);
   #maxAtoms: number;
+  /** New entries received, and references to earlier ones. */
+  newEntries = 0;
+  hits = 0;
 
   constructor(maxAtoms = 1_048_576) {
     this.#maxAtoms = maxAtoms;
@@ -164,6 +172,7 @@ export class InAtomCache {
         const a = this.#slots[slot];
         if (a === undefined) throw badHeader(`atom cache reference to empty slot ${slot}`);
         out[i] = a;
+        this.hits++;
       } else {
         let len: number;
         if (long) {
@@ -179,6 +188,7 @@ export class InAtomCache {
         pos += len;
         this.#slots[slot] = a;
         out[i] = a;
+        this.newEntries++;
       }
     }
     return { pos, n };

@@ -141,6 +141,11 @@ export class DistConnection {
     return this.#open;
   }
 
+  /** Atom cache use: entries received and sent, new ones and references to earlier ones. */
+  get cacheStats(): { in: { newEntries: number; hits: number }; out: { newEntries: number; hits: number } } {
+    return { in: this.#reader.cacheStats, out: this.#writer.cacheStats };
+  }
+
   /** Bytes received and messages decoded / sent so far. */
   get stats(): { bytesIn: number; bytesOut: number; messagesIn: number; messagesOut: number; fragmentsIn: number; fragmentsOut: number } {
     const r = this.#reader;

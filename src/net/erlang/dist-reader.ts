@@ -52,6 +52,10 @@ export class DistReader {
   readonly #headerMode: boolean;
   readonly #sink: MessageSink;
   readonly #cache: InAtomCache;
+  /** Atom cache entries received: new ones, and references to earlier ones. */
+  get cacheStats(): { newEntries: number; hits: number } {
+    return { newEntries: this.#cache.newEntries, hits: this.#cache.hits };
+  }
   readonly #decoder = new EtfDecoder();
   readonly #atoms: (Atom | undefined)[] = new Array(256).fill(undefined);
   readonly #opts: DecodeOptions;

@@ -50,6 +50,11 @@ export class DistWriter {
     this.out.begin();
   }
 
+  /** Atom cache entries sent: new ones, and references to earlier ones. */
+  get cacheStats(): { newEntries: number; hits: number } {
+    return { newEntries: this.#cache?.newEntries ?? 0, hits: this.#cache?.hits ?? 0 };
+  }
+
   /** Bytes waiting in the batch. */
   get pending(): number {
     return this.out.pos - this.out.start;

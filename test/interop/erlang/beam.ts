@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { rmSync } from 'node:fs';
-import { decode } from '../../../src/codec/etf/index.js';
+import { decode, encode } from '../../../src/codec/etf/index.js';
 import { Tuple, format, type Term } from '../../../src/term/index.js';
 import { compileErlang } from '../../support/erl.js';
 import type { Otp } from '../../support/otp.js';
@@ -241,3 +241,8 @@ function canConnect(port: number): Promise<boolean> {
 process.once('exit', () => {
   if (compiled) rmSync(compiled, { recursive: true, force: true });
 });
+
+/** An Erlang expression for `t`, any term (pids and refs of our node included). */
+export function lit(t: Term): string {
+  return `dist_peer:lit("${Buffer.from(encode(t)).toString('base64')}")`;
+}
