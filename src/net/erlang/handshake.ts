@@ -170,7 +170,7 @@ export async function initiate(io: HandshakeIO, me: HandshakeSide, opts: Initiat
   }
   const peerFlags = expandMandatory25(rawPeerFlags);
   checkFlags('recv_challenge', peerFlags, me.required, peer);
-  const flags = myFlags & peerFlags;
+  const flags = expandMandatory25(myFlags) & peerFlags;
 
   // send_challenge_reply / recv_challenge_ack
   const cookie = me.cookie(peer);
@@ -328,7 +328,7 @@ export async function accept(io: HandshakeIO, me: HandshakeSide, opts: AcceptOpt
     peerCreation = u32(c, 5);
     checkFlags('recv_complement', peerFlags, me.required, name);
   }
-  const flags = myFlags & peerFlags;
+  const flags = expandMandatory25(myFlags) & peerFlags;
 
   // recv_challenge_reply / send_challenge_ack
   const cookie = me.cookie(peerName);
