@@ -46,6 +46,8 @@ export interface ConnectionInfo {
   /** True when we dialled. */
   initiated: boolean;
   tls: boolean;
+  /** The handshake status (ok, ok_simultaneous, alive, named). */
+  status: 'ok' | 'ok_simultaneous' | 'alive' | 'named';
 }
 
 let nextId = 1;
@@ -61,6 +63,8 @@ export class DistConnection {
   readonly peerFlags: bigint;
   readonly initiated: boolean;
   readonly tls: boolean;
+  /** How the handshake went: ok, ok_simultaneous, alive (an old connection was replaced), named. */
+  readonly status: ConnectionInfo['status'];
   /** PUBLISHED negotiated: the peer sees us in nodes() (and we it). */
   readonly visible: boolean;
   /** Resolves with the reason once the connection is closed. */
@@ -101,6 +105,7 @@ export class DistConnection {
     this.peerFlags = info.peerFlags;
     this.initiated = info.initiated;
     this.tls = info.tls;
+    this.status = info.status;
     const f = info.flags;
     this.visible = (f & DFlag.PUBLISHED) !== 0n;
     this.#sendSender = (f & DFlag.SEND_SENDER) !== 0n;

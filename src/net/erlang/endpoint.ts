@@ -429,6 +429,7 @@ export class DistEndpoint {
         peerFlags: r.peerFlags,
         initiated,
         tls: this.opts.tls !== undefined,
+        status: r.status,
       },
       this.opts.handler,
       this.opts,

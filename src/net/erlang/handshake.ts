@@ -69,6 +69,8 @@ export interface HandshakeResult {
   /** Our name and creation, which differ from the configured ones after `named:`. */
   name: string;
   creation: number;
+  /** The status the acceptor answered: ok, ok_simultaneous, alive (then true) or named. */
+  status: 'ok' | 'ok_simultaneous' | 'alive' | 'named';
   /** Bytes that arrived after the last handshake message. */
   rest: Buffer;
 }
@@ -108,7 +110,9 @@ export async function initiate(io: HandshakeIO, me: HandshakeSide, opts: Initiat
   const st = await io.read('recv_status');
   if (st.length < 1 || st[0] !== 0x73) throw bad('recv_status', 'expected a status message', peer);
   const status = st.subarray(1);
+  let statusName: HandshakeResult['status'];
   if (startsWith(status, 'named:')) {
+    statusName = 'named';
     if (!dynamic) throw bad('recv_status', 'named: without NAME_ME', peer);
     const body = status.subarray(6);
     if (body.length < 2) throw bad('recv_status', 'short named: status', peer);
@@ -133,6 +137,7 @@ export async function initiate(io: HandshakeIO, me: HandshakeSide, opts: Initiat
     switch (s) {
       case 'ok':
       case 'ok_simultaneous':
+        statusName = s;
         break;
       case 'nok':
         // Simultaneous connect, and the peer's own attempt wins: its connection will come in.
@@ -141,6 +146,7 @@ export async function initiate(io: HandshakeIO, me: HandshakeSide, opts: Initiat
         const yes = opts.onAlive ? opts.onAlive() : true;
         io.write(enc.encode(yes ? 'strue' : 'sfalse'));
         if (!yes) throw new HandshakeError(HandshakeCode.Alive, 'recv_status', 'the existing connection stays', { peer });
+        statusName = 'alive';
         break;
       }
       default:
@@ -185,7 +191,7 @@ export async function initiate(io: HandshakeIO, me: HandshakeSide, opts: Initiat
   if (!timingSafeEqual(ack.subarray(1), genDigest(challengeB, cookie))) {
     throw new HandshakeError(HandshakeCode.BadDigest, 'recv_challenge_ack', 'the peer\'s digest is wrong (different cookie)', { peer });
   }
-  return { peerName: peer, peerCreation, peerFlags, flags, name: myName, creation: myCreation, rest: io.detach() };
+  return { peerName: peer, peerCreation, peerFlags, flags, name: myName, creation: myCreation, status: statusName, rest: io.detach() };
 }
 
 function sendName(io: HandshakeIO, flags: bigint, creation: number, name: string, legacy: boolean): void {
@@ -342,5 +348,5 @@ export async function accept(io: HandshakeIO, me: HandshakeSide, opts: AcceptOpt
   ack[0] = 0x61;
   genDigest(challengeB, cookie).copy(ack, 1);
   io.write(ack);
-  return { peerName, peerCreation: peerCreation ?? 0, peerFlags, flags, name: me.name, creation: me.creation, rest: io.detach() };
+  return { peerName, peerCreation: peerCreation ?? 0, peerFlags, flags, name: me.name, creation: me.creation, status: d.status, rest: io.detach() };
 }

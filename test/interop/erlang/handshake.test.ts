@@ -8,7 +8,7 @@ import { atom, Tuple, type Term } from '../../../src/term/index.js';
 import { DFlag, EpmdClient, HandshakeCode, HandshakeError, MANDATORY_26 } from '../../../src/net/erlang/index.js';
 import { otpReleases, type Otp } from '../../support/otp.js';
 import { RawNode } from '../../net/erlang/raw-node.js';
-import { Beam, Epmd, freePort } from './beam.js';
+import { Beam, Epmd, freePort, lit } from './beam.js';
 
 const releases = otpReleases();
 const COOKIE = 'dist-handshake-cookie';
@@ -171,6 +171,57 @@ describe.each(releases.map((otp, i) => [otp.label, otp, i] as const))('handshake
     expect(up.conn.node.name).toBe(given.name);
     expect(up.conn.visible).toBe(false);
     expect(atoms(await dyn.eval('nodes(hidden)'))).toContain(`tsh${i}@127.0.0.1`);
+  });
+
+  it(`not_allowed: a node without V4_NC / UNLINK_ID is refused by OTP 26+ (${label})`, async () => {
+    const beam = peers.get(otp)!.main;
+    const n = await ts({ name: `tsl${i}@127.0.0.1`, flags: { remove: DFlag.V4_NC | DFlag.UNLINK_ID }, required: 0n });
+    const result = await n.ep.connect(beamNode).then(
+      (c) => c,
+      (e: unknown) => e,
+    );
+    if (Number(otp.release) >= 26) {
+      expect((result as HandshakeError).code).toBe(HandshakeCode.NotAllowed);
+      await beam.waitLog(/tsl\d@127\.0\.0\.1.*(V4_NC|UNLINK_ID)/);
+    } else {
+      expect(result).not.toBeInstanceOf(Error);
+    }
+  });
+
+  it(`alive: a TS node that comes back under the same name while BEAM holds the old connection is let in (${label})`, async () => {
+    const beam = peers.get(otp)!.main;
+    const first = await ts({ name: `tsm${i}@127.0.0.1` });
+    const old = await first.ep.connect(beamNode);
+    const port = (await new EpmdClient({ port: epmd.port }).portPlease(`h${i}`)).port;
+    const again = await ts({ name: `tsm${i}@127.0.0.1`, epmd: false, routes: { [beamNode]: { port } }, creation: 4242 });
+    const conn = await again.ep.connect(beamNode);
+    expect(conn.status).toBe('alive');
+    expect(conn.isOpen).toBe(true);
+    await old.closed;
+    // The BEAM talks to the new incarnation: its pids carry the new creation.
+    const p = again.pid();
+    expect(p.creation).toBe(4242);
+    await beam.eval(`erlang:send(${lit(p)}, hello_again)`);
+    await again.waitFor('message', (m) => m.to.equals(p) && m.msg === atom('hello_again'));
+    expect(atoms(await beam.eval('nodes()'))).toContain(`tsm${i}@127.0.0.1`);
+  });
+
+  it(`simultaneous connect with BEAM ends in one connection both sides use (${label})`, async () => {
+    const beam = peers.get(otp)!.main;
+    // Names on both sides of the BEAM's name, so either side may win the race.
+    for (const name of [`a${i}sim@127.0.0.1`, `z${i}sim@127.0.0.1`]) {
+      const n = await ts({ name });
+      const [conn] = await Promise.all([n.ep.connect(beamNode), beam.eval(`net_kernel:connect_node('${name}')`)]);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(n.ep.nodes()).toEqual([atom(beamNode)]);
+      const live = n.ep.connection(beamNode)!;
+      expect(live.isOpen).toBe(true);
+      void conn;
+      await beam.eval(`dist_peer:start_sink(sim_${name.slice(0, 5)})`);
+      live.regSend(n.pid(), atom(`sim_${name.slice(0, 5)}`), atom('after_race'));
+      expect(await beam.eval(`dist_peer:wait_msgs(sim_${name.slice(0, 5)}, 1, 5000)`)).toEqual([atom('after_race')]);
+      expect(atoms(await beam.eval('nodes()'))).toContain(name);
+    }
   });
 
   it(`registers with a real epmd: BEAM resolves it; we resolve BEAM (${label})`, async () => {

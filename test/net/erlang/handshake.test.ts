@@ -124,6 +124,8 @@ describe('handshake between two TS endpoints', () => {
       if (b.errors.some((e) => e instanceof HandshakeError && e.code === HandshakeCode.Simultaneous)) {
         raced++;
         expect(cb.initiated).toBe(true);
+        // a's acceptor answered ok_simultaneous to b's attempt.
+        expect(ca.status).toBe('ok_simultaneous');
       }
     }
     expect(raced).toBeGreaterThan(0);
@@ -137,6 +139,7 @@ describe('handshake between two TS endpoints', () => {
     // The same node name again (a restarted node), while b still holds the first connection.
     const a2 = await node('la', { epmd: false, routes: { 'lb@127.0.0.1': { port: b.ep.port } }, creation: 777 });
     const c2 = await a2.ep.connect('lb@127.0.0.1');
+    expect(c2.status).toBe('alive');
     expect(c2.isOpen).toBe(true);
     await first.closed;
     const now = b.ep.connection('la@127.0.0.1')!;

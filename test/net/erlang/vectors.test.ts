@@ -80,6 +80,7 @@ function connection(v: Vector): { conn: DistConnection; socket: PassThrough; dow
       peerFlags: BigInt(v.negotiatedFlags),
       initiated: true,
       tls: false,
+      status: 'ok',
     },
     handler,
     { netTicktime: 3600 },
