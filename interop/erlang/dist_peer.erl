@@ -7,7 +7,8 @@
 %% the tests processes to send to, collect from, link with and monitor.
 -module(dist_peer).
 -export([main/0, reader/0, sink/1, start_sink/1, msgs/1, wait_msgs/3, alias_sink/1,
-         linker/2, monitorer/2, spawned/1, stay/0, echo/0, call_loop/0, do/2, lit/1]).
+         linker/2, monitorer/2, spawned/1, stay/0, echo/0, call_loop/0, do/2, lit/1,
+         count/2, blast/3]).
 
 main() ->
     ets:new(dist_peer, [named_table, public, set]),
@@ -137,6 +138,19 @@ echo() ->
         {From, Msg} -> From ! Msg, echo();
         _ -> echo()
     end.
+
+%% Receive N messages (the first starts the clock), then tell ReportTo how long they took (us).
+count(N, ReportTo) ->
+    receive _ -> ok end,
+    T = erlang:monotonic_time(microsecond),
+    count_loop(N - 1),
+    ReportTo ! {counted, N, erlang:monotonic_time(microsecond) - T}.
+count_loop(0) -> ok;
+count_loop(N) -> receive _ -> count_loop(N - 1) end.
+
+%% Send Msg to To, N times.
+blast(_To, 0, _Msg) -> ok;
+blast(To, N, Msg) -> To ! Msg, blast(To, N - 1, Msg).
 
 %% A gen_server-like loop: {'$gen_call', {From, Tag}, Req} answered with {Tag, {echo, Req}}.
 call_loop() ->

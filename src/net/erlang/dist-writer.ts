@@ -119,25 +119,27 @@ export class DistWriter {
 
   #frame(): void {
     const out = this.out;
-    const body = scratch.buf.subarray(scratch.start, scratch.pos);
+    const start = scratch.start;
+    const len = scratch.pos - start;
     if (!this.#headerMode) {
-      out.u32(1 + body.length);
+      out.u32(1 + len);
       out.u8(112);
-      out.bytes(body);
+      copy(out, start, len);
       return;
     }
     const cache = this.#cache;
     const hs = cache ? cache.headerSize() : 1;
     const fsz = this.#fragmentSize;
-    if (!this.#fragments || body.length <= fsz) {
-      out.u32(2 + hs + body.length);
+    if (!this.#fragments || len <= fsz) {
+      out.u32(2 + hs + len);
       out.u8(131);
       out.u8(68);
       if (cache) cache.writeHeader(out);
       else out.u8(0);
-      out.bytes(body);
+      copy(out, start, len);
       return;
     }
+    const body = scratch.buf.subarray(start, scratch.pos);
     // The header and the whole control message go in the first fragment; FragmentId counts
     // down to 1; one sequence id per message (OTP dist.c / erl_ext_dist.md).
     const ctlLen = this.#ctlEnd - scratch.start;
@@ -165,6 +167,17 @@ export class DistWriter {
       out.bytes(chunk);
     }
   }
+}
+
+/** Append scratch bytes [start, start+n) to `w` without making a view (no allocation). */
+function copy(w: Writer, start: number, n: number): void {
+  w.ensure(n);
+  const src = scratch.buf;
+  const dst = w.buf;
+  const p = w.pos;
+  if (n < 64) for (let i = 0; i < n; i++) dst[p + i] = src[start + i]!;
+  else (src as Buffer).copy(dst, p, start, start + n);
+  w.pos = p + n;
 }
 
 function u64(w: Writer, v: number): void {
