@@ -319,6 +319,8 @@ export class DistEndpoint {
     if (live) return Promise.resolve(live);
     const pending = this.#pending.get(name);
     if (pending) return pending;
+    // That node is dialling us right now: its connection is the one to use.
+    if (this.#inbound.has(name)) return this.#waitFor(name, this.opts.setupTime ?? 7000);
     if (this.#stopping) return Promise.reject(new DistError(DistCode.NotStarted, 'the endpoint is stopping'));
     if (!isNodeName(name)) return Promise.reject(new DistError(DistCode.NoRoute, `"${name}" is not a node name`));
     const p = this.#dial(name).finally(() => this.#pending.delete(name));

@@ -6,6 +6,7 @@
  */
 export { DistEndpoint, type EndpointOptions } from './endpoint.js';
 export { DistConnection, type ConnectionOptions, type ConnectionInfo } from './connection.js';
+export { DistOps } from './dist-ops.js';
 export type { DistHandler, SpawnRequest } from './handler.js';
 export { Dop, AltactFlag, SpawnFlag } from './dop.js';
 export { DFlag, MANDATORY_25, MANDATORY_26, OTP_DEFAULT, DEFAULT_FLAGS, REJECTABLE, expandMandatory25, flagNames } from './flags.js';
