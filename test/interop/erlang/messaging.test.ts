@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { atom, Atom, Pid, Ref, Tuple, tuple, type Term } from '../../../src/term/index.js';
-import { DFlag, Dop, SpawnFlag, type DistConnection } from '../../../src/net/erlang/index.js';
+import { connect } from 'node:net';
+import { DFlag, Dop, HandshakeIO, initiate, OTP_DEFAULT, SpawnFlag, type DistConnection } from '../../../src/net/erlang/index.js';
 import { otpReleases, type Otp } from '../../support/otp.js';
 import { RawNode } from '../../net/erlang/raw-node.js';
 import { Beam, Epmd, lit } from './beam.js';
@@ -316,5 +317,32 @@ describe.each(releases.map((otp, i) => [otp.label, otp, i] as const))('messaging
     conn.regSend(p, atom(`tt_sink${i}`), atom('with_token'), tm.token);
     expect(await beam.eval(`dist_peer:wait_msgs(tt_sink${i}, 1, 5000)`)).toEqual([atom('with_token')]);
     void Dop;
+  });
+
+  it(`a second peer that sends garbage is cut off; the BEAM connection carries on (${label})`, async () => {
+    const { beam, ts, conn, tsNode } = P();
+    const sock = connect({ host: '127.0.0.1', port: ts.ep.port });
+    await new Promise((r) => sock.once('connect', r));
+    sock.on('error', () => {});
+    const evilName = `evil${i}@127.0.0.1`;
+    await initiate(new HandshakeIO(sock, 2, 5000), { name: evilName, creation: 5, flags: OTP_DEFAULT | DFlag.PUBLISHED, required: 0n, cookie: () => COOKIE }, { peer: tsNode });
+    sock.write(Buffer.from([0, 0, 0, 5, 131, 68, 0, 104, 0]));
+    const down = await ts.waitFor('down', (s) => s.conn.node.name === evilName);
+    expect((down.reason as { code: string }).code).toBe('ERR_DIST_BAD_CONTROL');
+    expect(conn.isOpen).toBe(true);
+    await beam.eval(`dist_peer:start_sink(after_evil${i})`);
+    conn.regSend(ts.pid(), atom(`after_evil${i}`), atom('still_fine'));
+    expect(await beam.eval(`dist_peer:wait_msgs(after_evil${i}, 1, 5000)`)).toEqual([atom('still_fine')]);
+    sock.destroy();
+  });
+
+  it(`the BEAM killed with SIGKILL: the connection closes, the handler is told (${label})`, async () => {
+    const { beam, ts, conn } = P();
+    beam.signal('SIGKILL');
+    const reason = await conn.closed;
+    expect((reason as { code: string }).code).toBe('ERR_DIST_CLOSED');
+    const down = await ts.waitFor('down', (s) => s.conn === conn);
+    expect(down.reason).toBe(reason);
+    expect(ts.ep.connection(P().node)).toBeUndefined();
   });
 });
