@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { atom, Atom, Pid, Ref, Tuple, tuple, type Term } from '../../../src/term/index.js';
 import { connect } from 'node:net';
-import { DFlag, Dop, HandshakeIO, initiate, OTP_DEFAULT, SpawnFlag, type DistConnection } from '../../../src/net/erlang/index.js';
+import { DFlag, Dop, HandshakeIO, initiate, OTP_DEFAULT, SpawnFlag, type DistConnection, type DistError } from '../../../src/net/erlang/index.js';
 import { otpReleases, type Otp } from '../../support/otp.js';
 import { RawNode } from '../../net/erlang/raw-node.js';
 import { Beam, Epmd, lit } from './beam.js';
@@ -328,7 +328,7 @@ describe.each(releases.map((otp, i) => [otp.label, otp, i] as const))('messaging
     await initiate(new HandshakeIO(sock, 2, 5000), { name: evilName, creation: 5, flags: OTP_DEFAULT | DFlag.PUBLISHED, required: 0n, cookie: () => COOKIE }, { peer: tsNode });
     sock.write(Buffer.from([0, 0, 0, 5, 131, 68, 0, 104, 0]));
     const down = await ts.waitFor('down', (s) => s.conn.node.name === evilName);
-    expect((down.reason as { code: string }).code).toBe('ERR_DIST_BAD_CONTROL');
+    expect((down.reason as DistError).code).toBe('ERR_DIST_BAD_CONTROL');
     expect(conn.isOpen).toBe(true);
     await beam.eval(`dist_peer:start_sink(after_evil${i})`);
     conn.regSend(ts.pid(), atom(`after_evil${i}`), atom('still_fine'));
@@ -340,7 +340,7 @@ describe.each(releases.map((otp, i) => [otp.label, otp, i] as const))('messaging
     const { beam, ts, conn } = P();
     beam.signal('SIGKILL');
     const reason = await conn.closed;
-    expect((reason as { code: string }).code).toBe('ERR_DIST_CLOSED');
+    expect((reason as DistError).code).toBe('ERR_DIST_CLOSED');
     const down = await ts.waitFor('down', (s) => s.conn === conn);
     expect(down.reason).toBe(reason);
     expect(ts.ep.connection(P().node)).toBeUndefined();
