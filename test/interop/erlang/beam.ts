@@ -155,6 +155,21 @@ export class Beam {
     });
   }
 
+  /**
+   * `nodes(Which)` once it lists `name` (or as it is after `timeout` ms): the BEAM marks a node
+   * up just after it sends the last handshake message, so right after our side is up it may not
+   * be listed yet.
+   */
+  async nodesWith(which: 'visible' | 'hidden' | 'connected', name: string, timeout = 5000): Promise<string[]> {
+    const expr = which === 'visible' ? 'nodes()' : `nodes(${which})`;
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const list = ((await this.eval(expr)) as unknown as { name: string }[]).map((a) => a.name);
+      if (list.includes(name) || Date.now() > deadline) return list;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   /** A log line matching `re` (already printed, or the next one). */
   waitLog(re: RegExp, timeout = 10_000): Promise<string> {
     const found = this.logs.find((l) => re.test(l));

@@ -4,7 +4,7 @@
  * `alive`, dynamic names, the old `n` name, timeouts and garbage.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { atom } from '../../../src/term/index.js';
 import {
   DFlag,
@@ -32,6 +32,31 @@ async function node(name: string, opts: Partial<Parameters<typeof RawNode.start>
   started.push(n);
   return n;
 }
+
+/** A TCP proxy to `port` that holds each connection back for `ms` before connecting it. */
+function delayProxy(port: number, ms: number): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer((client) => {
+      client.pause();
+      setTimeout(() => {
+        const up = connect({ host: '127.0.0.1', port }, () => {
+          client.pipe(up);
+          up.pipe(client);
+          client.resume();
+        });
+        up.on('error', () => client.destroy());
+        client.on('error', () => up.destroy());
+        client.on('close', () => up.destroy());
+      }, ms);
+    });
+    proxies.push(server);
+    server.listen({ host: '127.0.0.1', port: 0 }, () => resolve((server.address() as { port: number }).port));
+  });
+}
+const proxies: Server[] = [];
+afterEach(() => {
+  for (const p of proxies.splice(0)) p.close();
+});
 
 const errorOf = (n: RawNode) => n.errors.find((e) => e instanceof HandshakeError) as HandshakeError | undefined;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -106,29 +131,35 @@ describe('handshake between two TS endpoints', () => {
   });
 
   it('simultaneous connect: both sides end with the one connection the greater name made', async () => {
-    let raced = 0;
-    for (let round = 0; round < 5; round++) {
-      const a = await node(`sa${round}`);
-      const b = await node(`sb${round}`);
-      const [ca, cb] = await Promise.all([a.ep.connect(`sb${round}@127.0.0.1`), b.ep.connect(`sa${round}@127.0.0.1`)]);
+    // One side's attempt goes through a proxy that holds it back, so the other side's attempt
+    // always meets a pending one: a deterministic overlap, in both orders.
+    for (const slow of ['greater', 'smaller'] as const) {
+      const a = await node(`sa${slow}`, { epmd: false }); // "sa…" < "sb…"
+      const b = await node(`sb${slow}`, { epmd: false });
+      const [slowNode, fastNode] = slow === 'greater' ? [b, a] : [a, b];
+      slowNode.ep.opts.routes = { [fastNode.ep.name]: { port: await delayProxy(fastNode.ep.port, 300) } };
+      fastNode.ep.opts.routes = { [slowNode.ep.name]: { port: slowNode.ep.port } };
+      const [cSlow, cFast] = await Promise.all([
+        slowNode.ep.connect(fastNode.ep.name),
+        sleep(50).then(() => fastNode.ep.connect(slowNode.ep.name)),
+      ]);
       expect(a.ep.nodes()).toHaveLength(1);
       expect(b.ep.nodes()).toHaveLength(1);
-      expect(ca.isOpen && cb.isOpen).toBe(true);
-      // "sb…" > "sa…": b's attempt survives when both ran; either way one connection each.
-      expect(ca.initiated).not.toBe(cb.initiated);
-      const p = a.pid();
+      // The surviving connection is the one the greater name (b) dialled.
+      const onB = slow === 'greater' ? cSlow : cFast;
+      const onA = slow === 'greater' ? cFast : cSlow;
+      expect(onB.initiated).toBe(true);
+      expect(onA.initiated).toBe(false);
+      expect(onA.status).toBe('ok_simultaneous');
+      expect(a.ep.connection(b.ep.name)).toBe(onA);
       const q = b.pid();
-      ca.send(p, q, atom('after_race'));
+      onA.send(a.pid(), q, atom('after_race'));
       await b.waitFor('message', (s) => s.to.equals(q));
-      // b ("sb…", the greater name) answered nok to a's attempt while its own was pending.
-      if (b.errors.some((e) => e instanceof HandshakeError && e.code === HandshakeCode.Simultaneous)) {
-        raced++;
-        expect(cb.initiated).toBe(true);
-        // a's acceptor answered ok_simultaneous to b's attempt.
-        expect(ca.status).toBe('ok_simultaneous');
+      if (slow === 'greater') {
+        // b answered nok to a's attempt while its own was held back.
+        expect(b.errors.some((e) => e instanceof HandshakeError && e.code === HandshakeCode.Simultaneous)).toBe(true);
       }
     }
-    expect(raced).toBeGreaterThan(0);
   });
 
   it('alive: a node that reconnects under the same name replaces its old connection', async () => {
