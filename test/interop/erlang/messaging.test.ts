@@ -307,8 +307,12 @@ describe.each(releases.map((otp, i) => [otp.label, otp, i] as const))('messaging
     // TS sets the group leader of a BEAM process.
     const bp = (await beam.eval(`spawn(dist_peer, stay, [])`)) as Pid;
     conn.groupLeader(p, bp);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(await beam.eval(`erlang:process_info(${lit(bp)}, group_leader)`)).toEqual(tuple(atom('group_leader'), p));
+    // Poll on the BEAM side: the signal is asynchronous.
+    expect(
+      await beam.eval(
+        `(fun W(0) -> erlang:process_info(${lit(bp)}, group_leader); W(K) -> case erlang:process_info(${lit(bp)}, group_leader) of {group_leader, G} when node(G) =/= node() -> {group_leader, G}; _ -> timer:sleep(20), W(K - 1) end end)(250)`,
+      ),
+    ).toEqual(tuple(atom('group_leader'), p));
     // A sender with a seq_trace token: SEND_SENDER_TT; we send one back with the token.
     await beam.eval(`begin seq_trace:set_token(label, 17), erlang:send(${lit(p)}, traced), seq_trace:set_token([]) end`);
     const tm = await ts.waitFor('message', (s) => s.to.equals(p) && s.msg === atom('traced'));
