@@ -1,0 +1,186 @@
+/**
+ * The send side of a connection: encodes control messages and payloads, frames them (header
+ * with atom cache, fragments, or pass-through) and appends the packets to one batch buffer
+ * that the connection hands to the socket in a single write per flush.
+ *
+ * A message is encoded once into a shared scratch buffer (the header can only be written
+ * once the atoms the terms use are known), then its header and bytes are appended to the
+ * batch; scratch and batch are reused, so a small message allocates nothing. Atoms come from
+ * their cached encodings or from the atom cache. Nothing is ever compressed.
+ */
+import type { Atom } from '../../term/atom.js';
+import type { Pid, Ref } from '../../term/ids.js';
+import type { Term } from '../../term/types.js';
+import { EtfEncoder } from '../../codec/etf/encode.js';
+import { Writer } from '../../codec/writer.js';
+import { OutAtomCache } from './atom-cache.js';
+
+// One scratch for every connection: encoding is synchronous and never re-entered.
+const scratch = new Writer();
+const enc = new EtfEncoder(scratch);
+
+export interface WriterOptions {
+  /** DIST_HDR_ATOM_CACHE negotiated: headers carry atom cache entries. */
+  atomCache: boolean;
+  /** FRAGMENTS negotiated: large messages go out in fragments. */
+  fragments: boolean;
+  /** Payload bytes per fragment (default 64 KiB, as OTP). */
+  fragmentSize: number;
+}
+
+export class DistWriter {
+  /** The batch: packets waiting for the next flush. */
+  readonly out = new Writer();
+  readonly #cache: OutAtomCache | undefined;
+  readonly #index: ((a: Atom) => number) | undefined;
+  readonly #headerMode: boolean;
+  readonly #fragments: boolean;
+  readonly #fragmentSize: number;
+  #seq = 0;
+  #ctlEnd = 0;
+  messagesOut = 0;
+  fragmentsOut = 0;
+
+  constructor(opts: WriterOptions) {
+    this.#cache = opts.atomCache ? new OutAtomCache() : undefined;
+    this.#index = this.#cache?.index;
+    this.#headerMode = opts.atomCache || opts.fragments;
+    this.#fragments = opts.fragments;
+    this.#fragmentSize = Math.max(256, opts.fragmentSize);
+    this.out.begin();
+  }
+
+  /** Atom cache entries sent: new ones, and references to earlier ones. */
+  get cacheStats(): { newEntries: number; hits: number } {
+    return { newEntries: this.#cache?.newEntries ?? 0, hits: this.#cache?.hits ?? 0 };
+  }
+
+  /** Bytes waiting in the batch. */
+  get pending(): number {
+    return this.out.pos - this.out.start;
+  }
+
+  /** Start a control tuple of `arity` elements whose first is `op`. */
+  begin(op: number, arity: number): void {
+    scratch.begin();
+    this.#cache?.begin();
+    if (!this.#headerMode) scratch.u8(131);
+    scratch.u8(104);
+    scratch.u8(arity);
+    enc.write(op, this.#index);
+  }
+
+  atom(a: Atom): void {
+    enc.atom(a);
+  }
+  pid(p: Pid): void {
+    enc.pid(p);
+  }
+  ref(r: Ref): void {
+    enc.ref(r);
+  }
+  term(t: Term): void {
+    enc.term(t);
+  }
+  int(v: number | bigint): void {
+    if (typeof v === 'bigint') enc.bigint(v);
+    else enc.integer(v);
+  }
+
+  /** The control message is complete; `payload` (message or exit reason) follows if given. */
+  end(payload?: Term): void {
+    this.#ctlEnd = scratch.pos;
+    if (payload !== undefined) {
+      if (!this.#headerMode) scratch.u8(131);
+      enc.write(payload, this.#index);
+    }
+    this.#frame();
+    scratch.abort();
+    this.messagesOut++;
+  }
+
+  /** Drop a message whose encoding failed. */
+  abort(): void {
+    scratch.abort();
+  }
+
+  /** A tick: an empty packet. */
+  tick(): void {
+    this.out.u32(0);
+  }
+
+  /** Everything queued since the last call, or undefined; the view stays valid for the socket. */
+  take(): Uint8Array | undefined {
+    if (this.out.pos === this.out.start) return undefined;
+    const batch = this.out.finish();
+    this.out.begin();
+    return batch;
+  }
+
+  #frame(): void {
+    const out = this.out;
+    const start = scratch.start;
+    const len = scratch.pos - start;
+    if (!this.#headerMode) {
+      out.u32(1 + len);
+      out.u8(112);
+      copy(out, start, len);
+      return;
+    }
+    const cache = this.#cache;
+    const hs = cache ? cache.headerSize() : 1;
+    const fsz = this.#fragmentSize;
+    if (!this.#fragments || len <= fsz) {
+      out.u32(2 + hs + len);
+      out.u8(131);
+      out.u8(68);
+      if (cache) cache.writeHeader(out);
+      else out.u8(0);
+      copy(out, start, len);
+      return;
+    }
+    const body = scratch.buf.subarray(start, scratch.pos);
+    // The header and the whole control message go in the first fragment; FragmentId counts
+    // down to 1; one sequence id per message (OTP dist.c / erl_ext_dist.md).
+    const ctlLen = this.#ctlEnd - scratch.start;
+    const first = Math.max(ctlLen, fsz);
+    const count = 1 + Math.ceil((body.length - first) / fsz);
+    const seq = ++this.#seq;
+    this.fragmentsOut += count;
+    out.u32(18 + hs + first);
+    out.u8(131);
+    out.u8(69);
+    u64(out, seq);
+    u64(out, count);
+    if (cache) cache.writeHeader(out);
+    else out.u8(0);
+    out.bytes(body.subarray(0, first));
+    let at = first;
+    for (let id = count - 1; id >= 1; id--) {
+      const chunk = body.subarray(at, Math.min(at + fsz, body.length));
+      at += chunk.length;
+      out.u32(18 + chunk.length);
+      out.u8(131);
+      out.u8(70);
+      u64(out, seq);
+      u64(out, id);
+      out.bytes(chunk);
+    }
+  }
+}
+
+/** Append scratch bytes [start, start+n) to `w` without making a view (no allocation). */
+function copy(w: Writer, start: number, n: number): void {
+  w.ensure(n);
+  const src = scratch.buf;
+  const dst = w.buf;
+  const p = w.pos;
+  if (n < 64) for (let i = 0; i < n; i++) dst[p + i] = src[start + i]!;
+  else (src as Buffer).copy(dst, p, start, start + n);
+  w.pos = p + n;
+}
+
+function u64(w: Writer, v: number): void {
+  w.u32(Math.floor(v / 0x1_0000_0000));
+  w.u32(v >>> 0);
+}
