@@ -156,9 +156,10 @@ export class ErgoConnection {
   }
 
   /** Add a link (after its handshake or Join); `tail` = bytes that followed the handshake. */
-  addLink(socket: Socket, tail: Uint8Array, tap?: LinkTap): boolean {
+  addLink(socket: Socket, tail: Uint8Array, tap?: LinkTap, rejoined = false): boolean {
     if (this.#down || this.#links.length > this.poolSize) return false;
     const link = new Link(socket, tap ? { ...this.#linkOpts, tap } : this.#linkOpts);
+    link.rejoined = rejoined;
     this.#ctx.set(link, { w: link.w, enc: link.enc, edf: this.#edf });
     link.onFrame = this.#onFrame;
     link.onClose = this.#onClose;
@@ -609,7 +610,9 @@ export class ErgoConnection {
     this.#links.splice(i, 1);
     if (err) this.#inbound.linkError?.(this, err);
     if (this.#down) return;
-    if (this.dialer && this.#redial && this.poolDSN.length > 0) {
+    // A re-dialed link that dies before carrying anything means the peer no longer has this
+    // connection (Go answers a Join first and checks it afterwards): stop re-dialing.
+    if (this.dialer && this.#redial && this.poolDSN.length > 0 && !(link.rejoined && link.bytesIn === 0)) {
       this.#rejoin();
       return;
     }
@@ -625,7 +628,7 @@ export class ErgoConnection {
         if (this.#down) return;
         try {
           const { socket, tail, tap } = await this.#redial!(dsn);
-          if (!this.addLink(socket, tail, tap)) socket.destroy();
+          if (!this.addLink(socket, tail, tap, true)) socket.destroy();
           return;
         } catch {
           // try the next address

@@ -66,6 +66,10 @@ export class Link {
   #want = 0;
   #closed = false;
   #closeErr: ErgoNetError | undefined;
+  /** Bytes received in ENP mode (tail included). */
+  bytesIn = 0;
+  /** Made by re-dialing a dropped link (the connection does not re-dial it again if it dies unused). */
+  rejoined = false;
   readonly #flushNow = (): void => {
     this.#flushQueued = false;
     this.flush();
@@ -103,6 +107,7 @@ export class Link {
   #onData(d: Uint8Array): void {
     if (this.#closed) return;
     this.#tap?.('in', d);
+    this.bytesIn += d.length;
     let p = 0;
     if (this.#partsLen > 0) {
       p = this.#assemble(d);

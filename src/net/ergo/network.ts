@@ -62,6 +62,8 @@ export interface ErgoNetworkOptions {
   batchBytes?: number;
   maxInflated?: number;
   entropy?: HandshakeEntropy;
+  /** A peer failed the handshake with our acceptor (wrong cookie, bad frames, timeout…). */
+  onHandshakeError?: (err: HandshakeError, remote: string) => void;
   /** Every raw byte on every link (recording transcripts). */
   tap?: (peer: string, link: number, dir: 'in' | 'out', bytes: Uint8Array) => void;
 }
@@ -204,6 +206,7 @@ export class ErgoNetwork {
       io.detach();
       s.destroy();
       if (!(e instanceof HandshakeError)) throw e;
+      this.#o.onHandshakeError?.(e, `${s.remoteAddress}:${s.remotePort}`);
     }
   }
 
