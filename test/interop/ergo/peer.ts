@@ -96,7 +96,7 @@ export class GoPeer {
       this.#exited = true;
       for (const w of this.#waiters.splice(0)) {
         clearTimeout(w.timer);
-        w.reject(new Error(`Go peer ${o.name} exited; stderr: ${this.stderr.slice(-5).join(' | ')}`));
+        w.reject(new Error(`Go peer ${o.name} exited`));
       }
     });
   }

@@ -52,6 +52,8 @@ export class Recorder implements ErgoInbound {
   }
 
   /** The first record (past or future) matching `pred`. */
+  wait<R extends Rec>(pred: (r: Rec) => r is R, ms?: number): Promise<R>;
+  wait(pred: (r: Rec) => boolean, ms?: number): Promise<Rec>;
   wait<R extends Rec = Rec>(pred: (r: Rec) => boolean, ms = 10_000): Promise<R> {
     const have = this.log.find(pred);
     if (have) return Promise.resolve(have as R);

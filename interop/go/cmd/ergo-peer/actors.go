@@ -148,6 +148,11 @@ func (w *worker) HandleMessage(from gen.PID, message any) error {
 	return nil
 }
 
+func (w *worker) HandleCall(from gen.PID, ref gen.Ref, request any) (any, error) {
+	emit(map[string]any{"ev": "call", "proc": "worker", "from": jsonPID(from), "msg": describe(request)})
+	return request, nil
+}
+
 func (w *worker) Terminate(reason error) {
 	emit(map[string]any{"ev": "terminated", "pid": jsonPID(w.PID()), "name": w.name, "reason": fmt.Sprint(reason)})
 }

@@ -195,7 +195,7 @@ func run(p *act.Actor, c command) {
 		if name == "" {
 			name = "ev1"
 		}
-		err = p.Node().SendEvent(name, tokens[name], gen.MessageOptions{}, msg)
+		err = p.SendEvent(name, tokens[name], msg)
 	case "victim":
 		// A local process registered as Name, with an alias and an event of the same name.
 		_, err = p.SpawnRegister(gen.Atom(c.Name), factoryWorker, gen.ProcessOptions{}, "victim", c.Name)

@@ -183,7 +183,7 @@ func main() {
 			node.Stop()
 			emit(map[string]any{"ev": "stopped"})
 			return
-		case "exit":
+		case "quit":
 			os.Exit(0)
 		}
 		to := testerPID
