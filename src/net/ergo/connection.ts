@@ -483,19 +483,29 @@ export class ErgoConnection {
     return this.#simple(`DemonitorEvent ${String(event)}`, mod255(source) || 255, 0, (ref) => new Proto.MessageDemonitorEvent({ Source: source, Target: event, Ref: ref }));
   }
 
-  /** Spawn `name` (enabled there with EnableSpawn) on the peer; resolves with the new pid. */
+  /** Our node's core process (Go: ID 1): parent and leader of what we spawn remotely by default. */
+  get corePid(): Pid {
+    return new Pid(this.local.name, 1, 0, this.local.creation);
+  }
+
+  /**
+   * Spawn `name` (enabled there with EnableSpawn) on the peer; resolves with the new pid.
+   * ParentPID and ParentLeader default to our core pid (Go refuses a spawn without them).
+   */
   async spawn(name: Atom, options: ConstructorParameters<typeof Gen.ProcessOptionsExtra>[0]): Promise<Pid> {
     if (this.peerFlags.Enable && !this.peerFlags.EnableRemoteSpawn) throw new ErgoNetError(ErgoNetCode.NotAllowed, `${this.peer.name} does not allow remote spawn`);
-    const { error, result } = await this.#request(`spawn ${name.name}`, 0, 0, (ref) => new Proto.MessageSpawn({ Name: name, Options: new Gen.ProcessOptionsExtra(options), Ref: ref }));
+    const o = { ParentPID: this.corePid, ParentLeader: this.corePid, ...options };
+    const { error, result } = await this.#request(`spawn ${name.name}`, 0, 0, (ref) => new Proto.MessageSpawn({ Name: name, Options: new Gen.ProcessOptionsExtra(o), Ref: ref }));
     if (error !== null) throw new RemoteError(error, `spawn ${name.name}`);
     if (!(result instanceof Pid)) throw new ErgoNetError(ErgoNetCode.Malformed, 'spawn answer is not a gen.PID');
     return result;
   }
 
-  /** Start application `name` on the peer (`mode` 0 = as its spec says, 1 temporary, 2 transient, 3 permanent). */
+  /** Start application `name` on the peer (`mode` 0 = as its spec says, 1 temporary, 2 transient, 3 permanent); CorePID defaults to ours. */
   async applicationStart(name: Atom, mode: number, options?: ConstructorParameters<typeof Gen.ApplicationOptionsExtra>[0]): Promise<void> {
     if (this.peerFlags.Enable && !this.peerFlags.EnableRemoteApplicationStart) throw new ErgoNetError(ErgoNetCode.NotAllowed, `${this.peer.name} does not allow remote application start`);
-    await this.#simple(`application start ${name.name}`, 0, 0, (ref) => new Proto.MessageApplicationStart({ Name: name, Mode: BigInt(mode), Options: new Gen.ApplicationOptionsExtra(options), Ref: ref }));
+    const o = { CorePID: this.corePid, ...options };
+    await this.#simple(`application start ${name.name}`, 0, 0, (ref) => new Proto.MessageApplicationStart({ Name: name, Mode: BigInt(mode), Options: new Gen.ApplicationOptionsExtra(o), Ref: ref }));
   }
 
   /** Answer a 199 request (used by ./requests.ts). */

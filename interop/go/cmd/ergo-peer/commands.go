@@ -149,7 +149,11 @@ func run(p *act.Actor, c command) {
 			err = p.Link(c.To.resolve())
 		}
 	case "unlink":
-		err = p.Unlink(c.To.resolve())
+		if ev, ok := c.To.resolve().(gen.Event); ok {
+			err = p.UnlinkEvent(ev)
+		} else {
+			err = p.Unlink(c.To.resolve())
+		}
 	case "monitor":
 		if ev, ok := c.To.resolve().(gen.Event); ok {
 			var l []gen.MessageEvent
@@ -159,7 +163,11 @@ func run(p *act.Actor, c command) {
 			err = p.Monitor(c.To.resolve())
 		}
 	case "demonitor":
-		err = p.Demonitor(c.To.resolve())
+		if ev, ok := c.To.resolve().(gen.Event); ok {
+			err = p.DemonitorEvent(ev)
+		} else {
+			err = p.Demonitor(c.To.resolve())
+		}
 	case "spawn":
 		args := []any{}
 		for _, a := range c.Args {
