@@ -40,37 +40,17 @@ export function peerBinary(): string {
   return g.build('ergo-peer');
 }
 
-export class GoPeer {
+/** A child process speaking JSON lines: commands on stdin, events on stdout. Stopped by pid. */
+export class LinesProcess {
   readonly lines: GoLine[] = [];
   readonly proc: ChildProcessWithoutNullStreams;
   readonly stderr: string[] = [];
-  /** The acceptor port it was started with. */
-  readonly port: number;
   #waiters: { pred: (l: GoLine) => boolean; resolve: (l: GoLine) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }[] = [];
   #id = 0;
   #exited = false;
-  ready!: GoLine & { creation: number; echo: GoPid; tester: GoPid; alias: GoAlias; release: string };
 
-  private constructor(o: GoPeerOptions) {
-    this.port = o.port ?? 0;
-    const args = ['-name', o.name, '-cookie', o.cookie ?? 'cookie', '-registrar-port', String(o.registrarPort)];
-    if (o.registrarServe) args.push('-registrar-serve');
-    if (o.hidden) args.push('-hidden');
-    else args.push('-port', String(o.port));
-    if (o.pool) args.push('-pool', String(o.pool));
-    if (o.tls) args.push('-tls-cert', o.tls.cert, '-tls-key', o.tls.key);
-    if (o.insecure) args.push('-insecure');
-    if (o.maxMsg) args.push('-max-msg', String(o.maxMsg));
-    if (o.noSpawn) args.push('-no-spawn');
-    if (o.noApp) args.push('-no-app');
-    if (o.noImportant) args.push('-no-important');
-    if (o.allow) args.push('-allow', o.allow);
-    if (o.tap) args.push('-tap', o.tap);
-    if (o.atoms) args.push('-atoms', o.atoms.join(','));
-    for (const r of o.routes ?? []) args.push('-route', r);
-    const bin = o.binary ?? peerBinary();
-    const [cmd, ...pre] = o.prefix ? [...o.prefix, bin] : [bin];
-    this.proc = spawn(cmd!, [...pre, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...o.env } });
+  constructor(cmd: string, args: string[], env?: Record<string, string>, readonly label = cmd) {
+    this.proc = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     createInterface({ input: this.proc.stdout }).on('line', (l) => {
       let v: GoLine;
       try {
@@ -96,40 +76,28 @@ export class GoPeer {
       this.#exited = true;
       for (const w of this.#waiters.splice(0)) {
         clearTimeout(w.timer);
-        w.reject(new Error(`Go peer ${o.name} exited`));
+        w.reject(new Error(`${this.label} exited`));
       }
     });
-  }
-
-  /** Start a peer and wait for its "ready" line. */
-  static async start(o: GoPeerOptions): Promise<GoPeer> {
-    const p = new GoPeer(o);
-    try {
-      p.ready = (await p.wait((l) => l.ev === 'ready' || l.ev === 'fatal' || l.ev === 'start-failed', 20_000)) as GoPeer['ready'];
-    } catch (e) {
-      p.kill();
-      throw e;
-    }
-    if (p.ready.ev !== 'ready') {
-      p.kill();
-      throw new Error(`Go peer ${o.name} failed: ${String(p.ready.err)}`);
-    }
-    return p;
   }
 
   get pid(): number | undefined {
     return this.proc.pid;
   }
 
+  get exited(): boolean {
+    return this.#exited;
+  }
+
   /** The first line (seen or to come) matching `pred`. */
   wait(pred: (l: GoLine) => boolean, ms = 15_000): Promise<GoLine> {
     const have = this.lines.find(pred);
     if (have) return Promise.resolve(have);
-    if (this.#exited) return Promise.reject(new Error('Go peer has exited'));
+    if (this.#exited) return Promise.reject(new Error(`${this.label} has exited`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w.timer !== timer);
-        reject(new Error(`timed out waiting for a Go line; last: ${JSON.stringify(this.lines.slice(-3))}; stderr: ${this.stderr.slice(-3).join(' | ')}`));
+        reject(new Error(`timed out waiting for a line from ${this.label}; last: ${JSON.stringify(this.lines.slice(-3))}; stderr: ${this.stderr.slice(-3).join(' | ')}`));
       }, ms);
       this.#waiters.push({ pred, resolve, reject, timer });
     });
@@ -142,18 +110,19 @@ export class GoPeer {
     return (await this.wait((l) => l.ev === 'result' && l.id === id, ms)) as GoLine & { err: string | null };
   }
 
-  /** Like cmd, but fails the test when Go reports an error. */
+  /** Like cmd, but fails the test when the peer reports an error. */
   async ok(c: Record<string, unknown>, ms?: number): Promise<GoLine> {
     const r = await this.cmd(c, ms);
-    if (r.err) throw new Error(`Go ${String(c.op)} failed: ${r.err}`);
+    if (r.err) throw new Error(`${this.label} ${String(c.op)} failed: ${r.err}`);
     return r;
   }
 
-  /** Stop the node gracefully (waits for it to exit, then kills it if needed). */
-  async close(): Promise<void> {
+  /** Ask it to stop (`stopLine` on stdin), wait for the exit, kill it if it lingers. */
+  async close(stopLine = '{"op":"stop"}'): Promise<void> {
     if (this.#exited) return;
     try {
-      this.proc.stdin.write('{"op":"stop"}\n');
+      this.proc.stdin.write(`${stopLine}\n`);
+      this.proc.stdin.end();
     } catch {
       // stdin gone
     }
@@ -178,6 +147,50 @@ export class GoPeer {
         // already gone
       }
     }
+  }
+}
+
+export class GoPeer extends LinesProcess {
+  /** The acceptor port it was started with. */
+  readonly port: number;
+  ready!: GoLine & { creation: number; echo: GoPid; tester: GoPid; alias: GoAlias; release: string };
+
+  private constructor(o: GoPeerOptions) {
+    const args = ['-name', o.name, '-cookie', o.cookie ?? 'cookie', '-registrar-port', String(o.registrarPort)];
+    if (o.registrarServe) args.push('-registrar-serve');
+    if (o.hidden) args.push('-hidden');
+    else args.push('-port', String(o.port));
+    if (o.pool) args.push('-pool', String(o.pool));
+    if (o.tls) args.push('-tls-cert', o.tls.cert, '-tls-key', o.tls.key);
+    if (o.insecure) args.push('-insecure');
+    if (o.maxMsg) args.push('-max-msg', String(o.maxMsg));
+    if (o.noSpawn) args.push('-no-spawn');
+    if (o.noApp) args.push('-no-app');
+    if (o.noImportant) args.push('-no-important');
+    if (o.allow) args.push('-allow', o.allow);
+    if (o.tap) args.push('-tap', o.tap);
+    if (o.atoms) args.push('-atoms', o.atoms.join(','));
+    for (const r of o.routes ?? []) args.push('-route', r);
+    const bin = o.binary ?? peerBinary();
+    const [cmd, ...pre] = o.prefix ? [...o.prefix, bin] : [bin];
+    super(cmd!, [...pre, ...args], o.env, `Go peer ${o.name}`);
+    this.port = o.port ?? 0;
+  }
+
+  /** Start a peer and wait for its "ready" line. */
+  static async start(o: GoPeerOptions): Promise<GoPeer> {
+    const p = new GoPeer(o);
+    try {
+      p.ready = (await p.wait((l) => l.ev === 'ready' || l.ev === 'fatal' || l.ev === 'start-failed', 20_000)) as GoPeer['ready'];
+    } catch (e) {
+      p.kill();
+      throw e;
+    }
+    if (p.ready.ev !== 'ready') {
+      p.kill();
+      throw new Error(`Go peer ${o.name} failed: ${String(p.ready.err)}`);
+    }
+    return p;
   }
 }
 
