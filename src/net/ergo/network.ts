@@ -396,12 +396,18 @@ export class ErgoNetwork {
   }
 }
 
-/** The inbound object's methods bound to it (so a class instance keeps its `this`). */
+/** Calls the inbound object's methods as they are at call time (a class instance keeps its `this`). */
 function bindAll(h: ErgoInbound): ErgoInbound {
-  const out: Record<string, unknown> = {};
-  for (const k of ['send', 'call', 'response', 'responseError', 'event', 'exit', 'terminate', 'link', 'unlink', 'monitor', 'demonitor', 'linkEvent', 'unlinkEvent', 'monitorEvent', 'demonitorEvent', 'spawn', 'applicationStart', 'connected', 'linkError', 'drain'] as const) {
-    const f = h[k] as ((...a: unknown[]) => unknown) | undefined;
-    if (f) out[k] = f.bind(h);
+  // The per-message callbacks get fixed-arity wrappers (no rest-array per message).
+  const out: Record<string, unknown> = {
+    send: (a: never, b: never, c: never, d: never, e: never) => h.send(a, b, c, d, e),
+    call: (a: never, b: never, c: never, d: never, e: never, f: never) => h.call(a, b, c, d, e, f),
+    response: (a: never, b: never, c: never, d: never, e: never) => h.response(a, b, c, d, e),
+    responseError: (a: never, b: never, c: never, d: never, e: never) => h.responseError(a, b, c, d, e),
+    event: (a: never, b: never, c: never, d: never, e: never, f: never) => h.event(a, b, c, d, e, f),
+  };
+  for (const k of ['exit', 'terminate', 'link', 'unlink', 'monitor', 'demonitor', 'linkEvent', 'unlinkEvent', 'monitorEvent', 'demonitorEvent', 'spawn', 'applicationStart', 'connected', 'linkError', 'drain'] as const) {
+    out[k] = (...a: unknown[]): unknown => (h[k] as ((...x: unknown[]) => unknown) | undefined)?.apply(h, a);
   }
   return out as unknown as ErgoInbound;
 }

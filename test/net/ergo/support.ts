@@ -39,6 +39,7 @@ export class Recorder implements ErgoInbound {
   events: EventMessage[] = [];
   spawned: (name: Atom) => Pid | EdfError = () => GoErr.NameUnknown;
   started: (name: Atom) => EdfError | null = () => GoErr.ApplicationUnknown;
+  drain?: (conn: ErgoConnection) => void;
 
   #push(r: Rec): void {
     this.log.push(r);
@@ -102,7 +103,7 @@ export class Recorder implements ErgoInbound {
   terminate(target: Pid | ProcessID | Alias | Event, reason: EdfError): void {
     this.#push({ op: 'terminate', target, reason });
   }
-  link(source: Pid, target: LocalTarget): EdfError | null {
+  link(source: Pid, target: LocalTarget): EdfError | null | Promise<EdfError | null> {
     this.#push({ op: 'link', source, target });
     return this.known(target) ? null : GoErr.ProcessUnknown;
   }
