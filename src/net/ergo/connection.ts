@@ -21,7 +21,7 @@ import { Event, ProcessID } from '../../term/names.js';
 import { compressFrame, compressionId, type CompressionLevel } from './compress.js';
 import { Defaults, EnpFlag, EnpType, type CompressionType, type Priority } from './constants.js';
 import { ErgoNetCode, ErgoNetError, FrameError, RemoteError } from './errors.js';
-import { decodeFrame, wrapCompressed, writeAny, writeEvent, writeExit, writeRequest, writeResponse, writeResponseError, writeSend, writeTerminate, type EnpDecodeContext, type EnpEncodeContext, type EnpFrame } from './frames.js';
+import { decodeFrame, wrapCompressed, writeAny, writeEvent, writeExit, writeRequest, writeResponse, writeResponseError, writeSend, writeTerminate, type EnpDecodeContext, type EnpFrame } from './frames.js';
 import type { HandshakeResult, LocalNode } from './handshake.js';
 import type { ErgoInbound, EventMessage, LocalTarget, SpawnOptions, ApplicationStartOptions } from './inbound.js';
 import { Link, type LinkOptions } from './link.js';
@@ -106,7 +106,6 @@ export class ErgoConnection {
   #rejoining = 0;
   #busy = false;
   #down = false;
-  readonly #ctx = new WeakMap<Link, EnpEncodeContext>();
 
   constructor(o: ConnectionOptions) {
     const h = o.handshake;
@@ -160,7 +159,7 @@ export class ErgoConnection {
     if (this.#down || this.#links.length > this.poolSize) return false;
     const link = new Link(socket, tap ? { ...this.#linkOpts, tap } : this.#linkOpts);
     link.rejoined = rejoined;
-    this.#ctx.set(link, { w: link.w, enc: link.enc, edf: this.#edf });
+    link.ctx = { w: link.w, enc: link.enc, edf: this.#edf };
     link.onFrame = this.#onFrame;
     link.onClose = this.#onClose;
     link.onDrain = this.#onDrain;
@@ -252,7 +251,7 @@ export class ErgoConnection {
     const at = link.w.pos - link.w.start;
     let rel: number;
     try {
-      rel = writeSend(this.#ctx.get(link)!, keep ? this.#targetOrder(target, from) : 0, from, target, flags, msgId, message);
+      rel = writeSend(link.ctx, keep ? this.#targetOrder(target, from) : 0, from, target, flags, msgId, message);
     } catch (e) {
       return this.#abort(link, at, e);
     }
@@ -291,7 +290,7 @@ export class ErgoConnection {
     const at = link.w.pos - link.w.start;
     let rel: number;
     try {
-      rel = writeRequest(this.#ctx.get(link)!, keep ? this.#targetOrder(target, from) : 0, from, target, flags, ref, message);
+      rel = writeRequest(link.ctx, keep ? this.#targetOrder(target, from) : 0, from, target, flags, ref, message);
     } catch (e) {
       return this.#abort(link, at, e);
     }
@@ -318,7 +317,7 @@ export class ErgoConnection {
     const prio = o?.priority ?? 0;
     let rel: number;
     try {
-      const c = this.#ctx.get(link)!;
+      const c = link.ctx;
       rel = error === undefined ? writeResponse(c, order, from, prio, to, ref, value) : writeResponseError(c, order, from, prio, to, ref, error);
     } catch (e) {
       return this.#abort(link, at, e);
@@ -334,7 +333,7 @@ export class ErgoConnection {
     const at = link.w.pos - link.w.start;
     let rel: number;
     try {
-      rel = writeExit(this.#ctx.get(link)!, mod255(to) || 255, from, 2, to, reason);
+      rel = writeExit(link.ctx, mod255(to) || 255, from, 2, to, reason);
     } catch (e) {
       return this.#abort(link, at, e);
     }
@@ -351,7 +350,7 @@ export class ErgoConnection {
     const ts = o?.timestamp ?? BigInt(Date.now()) * 1_000_000n;
     let rel: number;
     try {
-      rel = writeEvent(this.#ctx.get(link)!, order, from, o?.priority ?? 0, ts, event, message);
+      rel = writeEvent(link.ctx, order, from, o?.priority ?? 0, ts, event, message);
     } catch (e) {
       return this.#abort(link, at, e);
     }
@@ -368,7 +367,7 @@ export class ErgoConnection {
     const at = link.w.pos - link.w.start;
     let rel: number;
     try {
-      const c = this.#ctx.get(link)!;
+      const c = link.ctx;
       if (target instanceof Pid) rel = writeTerminate(c, 'pid', 1, target, reason);
       else if (target instanceof Alias) rel = writeTerminate(c, 'alias', 1, target, reason);
       else if (target instanceof Event) rel = writeTerminate(c, 'event', 1, target.name, reason);
@@ -399,6 +398,7 @@ export class ErgoConnection {
   }
 
   #settle(ref: Ref, v: { error: EdfError | null; result: unknown } | ErgoNetError): boolean {
+    if (this.#pending.size === 0) return false;
     const k = this.#key(ref);
     const p = this.#pending.get(k);
     if (!p) return false;
@@ -424,7 +424,7 @@ export class ErgoConnection {
     const at = link.w.pos - link.w.start;
     let rel: number;
     try {
-      rel = writeAny(this.#ctx.get(link)!, byte6, message);
+      rel = writeAny(link.ctx, byte6, message);
     } catch (e) {
       return this.#abort(link, at, e);
     }
@@ -599,7 +599,7 @@ export class ErgoConnection {
     if (!(link instanceof Link)) return;
     const at = link.w.pos - link.w.start;
     try {
-      writeResponseError(this.#ctx.get(link)!, 0, from, priority, to, ref, error);
+      writeResponseError(link.ctx, 0, from, priority, to, ref, error);
     } catch (e) {
       this.#inbound.linkError?.(this, this.#abort(link, at, e));
       return;

@@ -16,6 +16,7 @@ import { EdfEncoder } from '../../codec/edf/index.js';
 import { Writer } from '../../codec/writer.js';
 import { Defaults, Enp } from './constants.js';
 import { ErgoNetCode, ErgoNetError, FrameError, HandshakeError } from './errors.js';
+import type { EnpEncodeContext } from './frames.js';
 import type { HandshakeIO } from './handshake.js';
 import { handshakeFrameLength } from './handshake.js';
 
@@ -48,6 +49,8 @@ export class Link {
   readonly socket: Socket;
   readonly w: Writer;
   readonly enc: EdfEncoder;
+  /** The encoder context frames are written with (set by the connection: writer, encoder, our tables). */
+  ctx: EnpEncodeContext;
   /** Set by the connection: one whole frame (a view, valid only during the call). */
   onFrame: (frame: Uint8Array, link: Link) => void = () => {};
   /** Set by the connection: the link is gone (err undefined = orderly close). */
@@ -79,6 +82,7 @@ export class Link {
     this.socket = socket;
     this.w = new Writer(64 * 1024);
     this.enc = new EdfEncoder(this.w);
+    this.ctx = { w: this.w, enc: this.enc, edf: {} };
     this.#max = o.maxMessageSize > 0 ? o.maxMessageSize : 0xffffffff;
     this.#batchBytes = o.batchBytes ?? 64 * 1024;
     this.#tap = o.tap;
