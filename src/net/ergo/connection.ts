@@ -25,7 +25,9 @@ import { decodeFrame, wrapCompressed, writeAny, writeEvent, writeExit, writeRequ
 import type { HandshakeResult, LocalNode } from './handshake.js';
 import type { ErgoInbound, EventMessage, LocalTarget, SpawnOptions, ApplicationStartOptions } from './inbound.js';
 import { Link, type LinkOptions } from './link.js';
-import { dispatchAny, type AnyRequest } from './requests.js';
+import { aliasMod255, mod255 } from './order.js';
+import { PendingRequests, type Answer } from './pending.js';
+import { dispatchFrame } from './dispatch.js';
 
 /** How one message goes out. */
 export interface SendOptions {
@@ -62,22 +64,6 @@ export type LinkTap = (dir: 'in' | 'out', bytes: Uint8Array) => void;
 
 const NO_ID = 0n;
 
-/** id % 255 of a pid's u64 id, from its two halves (2^32 ≡ 1 mod 255). */
-export function mod255(p: Pid): number {
-  return (p.id + p.serial) % 255;
-}
-
-function aliasOrder(a: Alias): number {
-  // Go: alias.ID[1] % 255; ID[1] is words 2 (low) and 3 (high).
-  return ((a.ids[2] ?? 0) + (a.ids[3] ?? 0)) % 255;
-}
-
-interface Pending {
-  resolve: (v: { error: EdfError | null; result: unknown }) => void;
-  reject: (e: ErgoNetError) => void;
-  timer: NodeJS.Timeout;
-}
-
 export class ErgoConnection {
   readonly peer: Atom;
   readonly peerCreation: Creation;
@@ -94,12 +80,11 @@ export class ErgoConnection {
   readonly #links: Link[] = [];
   readonly #dec: EnpDecodeContext;
   readonly #edf: EdfEncodeOptions;
-  readonly #timeout: number;
   readonly #maxQueued: number;
   readonly #linkOpts: LinkOptions;
   readonly #makeRef: () => Ref;
   readonly #redial: ConnectionOptions['redial'];
-  readonly #pending = new Map<string, Pending>();
+  readonly #pending: PendingRequests;
   #rr = 0;
   #refN = 0;
   #msgN = 0n;
@@ -120,7 +105,7 @@ export class ErgoConnection {
     this.poolSize = h.poolSize;
     this.poolDSN = h.poolDSN;
     this.#inbound = o.inbound;
-    this.#timeout = o.requestTimeout ?? Defaults.REQUEST_TIMEOUT_MS;
+    this.#pending = new PendingRequests(o.requestTimeout ?? Defaults.REQUEST_TIMEOUT_MS);
     this.#maxQueued = o.maxQueuedBytes ?? 64 * 1024 * 1024;
     const max = o.local.maxMessageSize;
     this.#dec = {
@@ -228,7 +213,7 @@ export class ErgoConnection {
 
   #targetOrder(to: Pid | Atom | Alias | ProcessID, from: Pid): number {
     // Go: to.ID % 255 for pids, alias.ID[1] % 255 for aliases, from.ID % 255 for names.
-    const v = to instanceof Pid ? mod255(to) : to instanceof Alias ? aliasOrder(to) : mod255(from);
+    const v = to instanceof Pid ? mod255(to) : to instanceof Alias ? aliasMod255(to) : mod255(from);
     return v === 0 ? 255 : v;
   }
 
@@ -382,35 +367,16 @@ export class ErgoConnection {
   // ---------------------------------------------------------------------------------------
   // Requests answered by MessageResult (199)
 
-  #key(r: Ref): string {
-    const x = r.ids;
-    return x.length === 6 ? `${x[0]}.${x[1]}.${x[2]}.${x[3]}.${x[4]}.${x[5]}` : r.ergoIds().join('.');
+  #expect(ref: Ref, what: string): Promise<Answer> {
+    return this.#pending.expect(ref, what, this.peer.name);
   }
 
-  #expect(ref: Ref, what: string): Promise<{ error: EdfError | null; result: unknown }> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(this.#key(ref));
-        reject(new ErgoNetError(ErgoNetCode.Timeout, `${what}: no answer from ${this.peer.name} in ${this.#timeout} ms`));
-      }, this.#timeout);
-      this.#pending.set(this.#key(ref), { resolve, reject, timer });
-    });
-  }
-
-  #settle(ref: Ref, v: { error: EdfError | null; result: unknown } | ErgoNetError): boolean {
-    if (this.#pending.size === 0) return false;
-    const k = this.#key(ref);
-    const p = this.#pending.get(k);
-    if (!p) return false;
-    this.#pending.delete(k);
-    clearTimeout(p.timer);
-    if (v instanceof ErgoNetError) p.reject(v);
-    else p.resolve(v);
-    return true;
+  #settle(ref: Ref, v: Answer | ErgoNetError): boolean {
+    return this.#pending.settle(ref, v);
   }
 
   /** Send a 199 request built with `ref`; resolves with the peer's MessageResult. */
-  #request(what: string, order: number, byte6: number, build: (ref: Ref) => object): Promise<{ error: EdfError | null; result: unknown }> {
+  #request(what: string, order: number, byte6: number, build: (ref: Ref) => object): Promise<Answer> {
     const ref = this.#makeRef();
     const p = this.#expect(ref, what);
     const err = this.#writeAny(order, byte6, build(ref));
@@ -443,7 +409,7 @@ export class ErgoConnection {
     const kind = target instanceof Pid ? 'PID' : target instanceof Alias ? 'Alias' : 'ProcessID';
     const cls = Proto[`Message${op}${kind}`];
     // Go's byte 6: the target for pids and aliases; we also use it for (de)monitor PID, where Go writes 0.
-    const byte6 = target instanceof Pid ? mod255(target) || 255 : target instanceof Alias ? aliasOrder(target) || 255 : 0;
+    const byte6 = target instanceof Pid ? mod255(target) || 255 : target instanceof Alias ? aliasMod255(target) || 255 : 0;
     return this.#simple(`${op}${kind} ${String(target)}`, mod255(source) || 255, byte6, (ref) => new cls({ Source: source, Target: target as never, Ref: ref }));
   }
 
@@ -528,73 +494,11 @@ export class ErgoConnection {
       else link.close(e);
       return;
     }
-    if (f.type === EnpType.MessageZ) f = f.inner;
-    this.#dispatch(f);
+    dispatchFrame(this, this.#inbound, f.type === EnpType.MessageZ ? f.inner : f);
   };
 
-  #dispatch(f: EnpFrame): void {
-    const h = this.#inbound;
-    switch (f.type) {
-      case 101:
-      case 102:
-      case 103:
-      case 104: {
-        const r = h.send(f.from, f.to, f.message, (f.flags & 3) as Priority, this);
-        if (f.flags & EnpFlag.IMPORTANT && this.local.flags.EnableImportantDelivery) {
-          // ergo handleRecvQueue: ack always, from = target pid for 101 and none otherwise, ref [msgid,0,0].
-          const ref = new Ref(this.local.name, this.local.creation, [Number(f.msgId & 0xffffffffn), Number(f.msgId >> 32n), 0, 0, 0, 0]);
-          this.#ack(f.type === 101 ? f.to : null, f.from, ref, r ?? null, f.flags & 3);
-        }
-        return;
-      }
-      case 121:
-      case 122:
-      case 123:
-      case 124: {
-        const r = h.call(f.from, f.to, f.ref, f.message, (f.flags & 3) as Priority, this);
-        if (r !== undefined && f.flags & EnpFlag.IMPORTANT && this.local.flags.EnableImportantDelivery) this.#ack(f.type === 121 ? f.to : null, f.from, f.ref, r, f.flags & 3);
-        return;
-      }
-      case 129:
-        if (!this.#settle(f.ref, { error: null, result: f.message })) h.response(f.from, f.to, f.ref, f.message, this);
-        return;
-      case 130:
-        if (!this.#settle(f.ref, { error: f.error, result: null }) && f.error !== null) h.responseError(f.from, f.to, f.ref, f.error, this);
-        return;
-      case 105:
-      case 106:
-        h.event(f.from, new Event(f.event, this.peer), f.timestamp, f.message, (f.priority & 3) as Priority, this);
-        return;
-      case 107:
-        h.exit(f.from, f.to, f.reason, this);
-        return;
-      case 181:
-      case 184:
-        h.terminate(f.target, f.reason, this);
-        return;
-      case 182:
-      case 183:
-        h.terminate(new ProcessID(f.target, this.peer), f.reason, this);
-        return;
-      case 185:
-      case 186:
-        h.terminate(new Event(f.target, this.peer), f.reason, this);
-        return;
-      case 199: {
-        const m = f.message;
-        if (m instanceof Proto.MessageResult) {
-          this.#settle(m.Ref, { error: m.Error, result: m.Result });
-          return;
-        }
-        dispatchAny(this, h, m as AnyRequest, (e) => h.linkError?.(this, e));
-        return;
-      }
-      case 200:
-        return;
-    }
-  }
-
-  #ack(from: Pid | null, to: Pid, ref: Ref, error: EdfError | null, priority: number): void {
+  /** @internal Answer an important delivery (ergo handleRecvQueue: order 0, round-robin link). */
+  ack(from: Pid | null, to: Pid, ref: Ref, error: EdfError | null, priority: number): void {
     const link = this.#begin(0);
     if (!(link instanceof Link)) return;
     const at = link.w.pos - link.w.start;
@@ -605,6 +509,11 @@ export class ErgoConnection {
       return;
     }
     link.wrote();
+  }
+
+  /** @internal Hand an answer to the request or important send waiting for `ref`. */
+  settle(ref: Ref, v: Answer): boolean {
+    return this.#pending.settle(ref, v);
   }
 
   readonly #onDrain = (): void => {
@@ -655,11 +564,7 @@ export class ErgoConnection {
     if (this.#down) return;
     this.#down = true;
     const e = new ErgoNetError(ErgoNetCode.NoConnection, `connection to ${this.peer.name} is down`, reason ? { cause: reason } : undefined);
-    for (const [k, p] of this.#pending) {
-      clearTimeout(p.timer);
-      this.#pending.delete(k);
-      p.reject(e);
-    }
+    this.#pending.failAll(e);
     this.#inbound.disconnected?.(this, reason);
   }
 

@@ -48,7 +48,9 @@ export {
   type Version,
 } from './handshake.js';
 export { Link, SocketHandshakeIO, type LinkOptions } from './link.js';
-export { ErgoConnection, mod255, type SendOptions, type ConnectionOptions, type LinkTap } from './connection.js';
+export { ErgoConnection, type SendOptions, type ConnectionOptions, type LinkTap } from './connection.js';
+export { mod255, aliasMod255 } from './order.js';
+export { PendingRequests, type Answer } from './pending.js';
 export type { ErgoInbound, Delivery, EventMessage, SpawnOptions, ApplicationStartOptions, LocalTarget, MaybePromise } from './inbound.js';
 export { RegistrarServer, encodeRegistrarPacket, decodeRegistrarPacket, type Route, type RegistrarServerOptions } from './registrar-server.js';
 export { RegistrarClient, hostOf, type RegistrarClientOptions, type RegistrarEvent } from './registrar-client.js';

@@ -17,13 +17,11 @@ import type { Event, ProcessID } from '../../term/names.js';
 import type { ErgoConnection } from './connection.js';
 import { ErgoNetCode, ErgoNetError } from './errors.js';
 import type { ErgoInbound, EventMessage, LocalTarget, MaybePromise } from './inbound.js';
+import { aliasMod255, mod255, nz } from './order.js';
 
 type Rel = { Source: Pid; Target: Pid | ProcessID | Alias | Event; Ref: Ref };
 export type AnyRequest = object;
 
-const mod = (p: Pid): number => (p.id + p.serial) % 255;
-const nz = (v: number): number => (v === 0 ? 255 : v);
-const aliasMod = (a: Alias): number => ((a.ids[2] ?? 0) + (a.ids[3] ?? 0)) % 255;
 const EVENTS = T.slice(Gen.MessageEvent);
 
 function thenReply<T>(v: MaybePromise<T>, done: (r: NoInfer<T> | EdfError) => void): void {
@@ -46,9 +44,9 @@ export function dispatchAny(conn: ErgoConnection, h: ErgoInbound, m: AnyRequest,
   const relation = (r: Rel, op: 'link' | 'unlink' | 'monitor' | 'demonitor'): void => {
     const t = r.Target;
     let order = 0;
-    if (t instanceof Pid) order = nz(mod(t));
-    else if (t instanceof Alias) order = nz(aliasMod(t));
-    const byte6 = nz(mod(r.Source));
+    if (t instanceof Pid) order = nz(mod255(t));
+    else if (t instanceof Alias) order = nz(aliasMod255(t));
+    const byte6 = nz(mod255(r.Source));
     const answer = (e: EdfError | null): void => conn.reply(r.Ref, e, null, order, byte6);
     if (r.Source.node !== conn.peer) return answer(GoErr.NotAllowed);
     if (t.node !== local) return answer(GoErr.ProcessUnknown);
@@ -58,7 +56,7 @@ export function dispatchAny(conn: ErgoConnection, h: ErgoInbound, m: AnyRequest,
   };
 
   const events = (r: Rel, op: 'linkEvent' | 'monitorEvent'): void => {
-    const byte6 = nz(mod(r.Source));
+    const byte6 = nz(mod255(r.Source));
     const answer = (v: readonly EventMessage[] | EdfError): void => {
       // Go's requester insists on a typed []gen.MessageEvent, even with an error (typed nil).
       if (v instanceof EdfError) conn.reply(r.Ref, v, typed(EVENTS, null), 0, byte6);
@@ -74,7 +72,7 @@ export function dispatchAny(conn: ErgoConnection, h: ErgoInbound, m: AnyRequest,
   };
 
   const unsubscribe = (r: Rel, op: 'unlinkEvent' | 'demonitorEvent'): void => {
-    const byte6 = nz(mod(r.Source));
+    const byte6 = nz(mod255(r.Source));
     const answer = (e: EdfError | null): void => conn.reply(r.Ref, e, null, 0, byte6);
     if (r.Source.node !== conn.peer) return answer(GoErr.NotAllowed);
     if (r.Target.node !== local) return answer(new EdfError('unknown event'));
@@ -95,7 +93,7 @@ export function dispatchAny(conn: ErgoConnection, h: ErgoInbound, m: AnyRequest,
   if (m instanceof Proto.MessageDemonitorEvent) return unsubscribe(m, 'demonitorEvent');
 
   if (m instanceof Proto.MessageSpawn) {
-    const byte6 = nz(mod(m.Options.ParentPID));
+    const byte6 = nz(mod255(m.Options.ParentPID));
     const f = conn.local.flags;
     if (f.Enable && !f.EnableRemoteSpawn) return conn.reply(m.Ref, GoErr.NotAllowed, null, 0, byte6);
     thenReply(

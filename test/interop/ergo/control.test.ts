@@ -50,7 +50,7 @@ describe.skipIf(!go.ok)(title('ENP links, monitors, spawn and application start 
   it('TS → Go: link/monitor every target kind; the target dies; every notification kind arrives (181–186)', async () => {
     await tsNode(true);
     const v = await victim('victim1');
-    const cv = await victim('cachedvictim');
+    await victim('cachedvictim');
     await conn.link(me, v.pid);
     await conn.monitor(me, v.alias);
     await conn.monitor(me, processId('victim1', GO));

@@ -23,7 +23,7 @@ import {
   type ErgoNetworkOptions,
   type LocalNode,
 } from '../../../src/net/ergo/index.js';
-import { freePort, Recorder, until } from './support.js';
+import { Recorder, until } from './support.js';
 import { makeCert } from '../../interop/ergo/harness.js';
 
 const nets: ErgoNetwork[] = [];
