@@ -248,6 +248,19 @@ export class ErgoConnection {
     return this.#send(from, to, message, o, NO_ID);
   }
 
+  /** 101 to a pid of the peer (same as `send`). */
+  sendPID(from: Pid, to: Pid, message: unknown, o?: SendOptions): ErgoNetError | undefined {
+    return this.#send(from, to, message, o, NO_ID);
+  }
+  /** 102/103 to a name registered on the peer. */
+  sendProcessID(from: Pid, to: ProcessID | Atom, message: unknown, o?: SendOptions): ErgoNetError | undefined {
+    return this.#send(from, to, message, o, NO_ID);
+  }
+  /** 104 to an alias of the peer. */
+  sendAlias(from: Pid, to: Alias, message: unknown, o?: SendOptions): ErgoNetError | undefined {
+    return this.#send(from, to, message, o, NO_ID);
+  }
+
   /**
    * Important delivery: resolves once the peer confirms the target got it; rejects with a
    * RemoteError (`unknown process`, `process mailbox is full`, …), `Unsupported` or `Timeout`.
@@ -280,6 +293,16 @@ export class ErgoConnection {
       return this.#abort(link, at, e);
     }
     return this.#end(link, rel, o);
+  }
+
+  callPID(from: Pid, to: Pid, ref: Ref, message: unknown, o?: SendOptions): ErgoNetError | undefined {
+    return this.call(from, to, ref, message, o);
+  }
+  callProcessID(from: Pid, to: ProcessID | Atom, ref: Ref, message: unknown, o?: SendOptions): ErgoNetError | undefined {
+    return this.call(from, to, ref, message, o);
+  }
+  callAlias(from: Pid, to: Alias, ref: Ref, message: unknown, o?: SendOptions): ErgoNetError | undefined {
+    return this.call(from, to, ref, message, o);
   }
 
   /** Answer a request from `to` (129). */

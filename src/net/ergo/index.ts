@@ -55,4 +55,4 @@ export type { ErgoInbound, Delivery, EventMessage, SpawnOptions, ApplicationStar
 export { RegistrarServer, encodeRegistrarPacket, decodeRegistrarPacket, type Route, type RegistrarServerOptions } from './registrar-server.js';
 export { RegistrarClient, hostOf, type RegistrarClientOptions, type RegistrarEvent } from './registrar-client.js';
 export { StaticRoutes, type StaticRoute } from './routes.js';
-export { ErgoNetwork, defaultCache, type ErgoNetworkOptions, type AcceptorOptions } from './network.js';
+export { ErgoNetwork, ErgoChannels, defaultCache, type ErgoNetworkOptions, type AcceptorOptions } from './network.js';

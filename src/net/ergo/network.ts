@@ -7,6 +7,7 @@
  * pool.
  */
 import { X509Certificate } from 'node:crypto';
+import { channel } from 'node:diagnostics_channel';
 import { connect as netConnect, createServer, isIP, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { EdfEncodeCache, frameworkErrors, Gen, Proto, type EdfRegistry, type NetworkFlags } from '../../codec/edf/index.js';
@@ -67,6 +68,17 @@ export interface ErgoNetworkOptions {
   /** Every raw byte on every link (recording transcripts). */
   tap?: (peer: string, link: number, dir: 'in' | 'out', bytes: Uint8Array) => void;
 }
+
+/**
+ * diagnostics_channel names: `{ node, peer, connection }` on up/down (down adds `reason`),
+ * `{ node, peer, error }` on link errors, `{ node, remote, error }` on refused handshakes.
+ */
+export const ErgoChannels = {
+  up: channel('ergo-ts:ergo:connection:up'),
+  down: channel('ergo-ts:ergo:connection:down'),
+  linkError: channel('ergo-ts:ergo:link:error'),
+  handshakeError: channel('ergo-ts:ergo:handshake:error'),
+} as const;
 
 /** The default table we announce: our name, Go's 15 framework errors, the 199 message types. */
 export function defaultCache(name: Atom): EdfEncodeCache {
@@ -201,12 +213,14 @@ export class ErgoNetwork {
       }
       const c = this.#newConnection(r, false);
       c.addLink(s, tail, linkTap);
-      this.#o.inbound.connected?.(c);
+      this.#connected(c);
     } catch (e) {
       io.detach();
       s.destroy();
       if (!(e instanceof HandshakeError)) throw e;
-      this.#o.onHandshakeError?.(e, `${s.remoteAddress}:${s.remotePort}`);
+      const remote = `${s.remoteAddress}:${s.remotePort}`;
+      if (ErgoChannels.handshakeError.hasSubscribers) ErgoChannels.handshakeError.publish({ node: this.name, remote, error: e });
+      this.#o.onHandshakeError?.(e, remote);
     }
   }
 
@@ -219,7 +233,12 @@ export class ErgoNetwork {
         ...bindAll(o.inbound),
         disconnected: (conn, reason) => {
           if (this.#conns.get(conn.peer) === conn) this.#conns.delete(conn.peer);
+          if (ErgoChannels.down.hasSubscribers) ErgoChannels.down.publish({ node: this.name, peer: conn.peer, connection: conn, reason });
           o.inbound.disconnected?.(conn, reason);
+        },
+        linkError: (conn, error) => {
+          if (ErgoChannels.linkError.hasSubscribers) ErgoChannels.linkError.publish({ node: this.name, peer: conn.peer, error });
+          o.inbound.linkError?.(conn, error);
         },
       },
       dialer,
@@ -231,6 +250,11 @@ export class ErgoNetwork {
     });
     this.#conns.set(h.peer, c);
     return c;
+  }
+
+  #connected(c: ErgoConnection): void {
+    if (ErgoChannels.up.hasSubscribers) ErgoChannels.up.publish({ node: this.name, peer: c.peer, connection: c });
+    this.#o.inbound.connected?.(c);
   }
 
   /** The connection to `name`, if there is one. */
@@ -355,7 +379,7 @@ export class ErgoNetwork {
         // the pool is just smaller
       }
     }
-    this.#o.inbound.connected?.(c);
+    this.#connected(c);
     return c;
   }
 

@@ -6,13 +6,14 @@
  * restarted peer replacing its stale connection.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { Handshake } from '../../../src/codec/edf/index.js';
 import { Atom } from '../../../src/term/atom.js';
 import { Pid } from '../../../src/term/ids.js';
 import {
   defaultCache,
   defaultNetworkFlags,
+  ErgoChannels,
   digest,
   encodeHandshake,
   ErgoNetCode,
@@ -62,6 +63,15 @@ async function rawPeer(port: number, name = 'raw@127.0.0.1', cookie = 'c'): Prom
 
 describe('Ergo stack between TS nodes', () => {
   it('connects, pools, and carries a message; the acceptor sees the same connection id', async () => {
+    const seen: string[] = [];
+    const onUp = (m: unknown): void => void seen.push(`up ${(m as { node: Atom; peer: Atom }).node.name}>${(m as { peer: Atom }).peer.name}`);
+    const onDown = (m: unknown): void => void seen.push(`down ${(m as { node: Atom }).node.name}>${(m as { peer: Atom }).peer.name}`);
+    ErgoChannels.up.subscribe(onUp);
+    ErgoChannels.down.subscribe(onDown);
+    onTestFinished(() => {
+      ErgoChannels.up.unsubscribe(onUp);
+      ErgoChannels.down.unsubscribe(onDown);
+    });
     const { net: a, rec } = await node('a@127.0.0.1');
     const { net: b } = await node('b@127.0.0.1');
     b.routes.add('^a@', { port: a.port });
@@ -69,8 +79,11 @@ describe('Ergo stack between TS nodes', () => {
     expect(c.links).toBe(3);
     await until(() => a.connection('b@127.0.0.1')?.links === 3, 5000, 'acceptor pool');
     expect(a.connection('b@127.0.0.1')!.id).toBe(c.id);
-    expect(c.send(new Pid(b.name, 1, 0, b.local.creation), Atom.of('x'), 'hi')).toBeUndefined();
+    expect(c.sendProcessID(new Pid(b.name, 1, 0, b.local.creation), Atom.of('x'), 'hi')).toBeUndefined();
     await rec.wait((r) => r.op === 'send' && r.message === 'hi');
+    c.terminate();
+    await rec.wait((r) => r.op === 'disconnected');
+    expect(seen.sort()).toEqual(['down a@127.0.0.1>b@127.0.0.1', 'down b@127.0.0.1>a@127.0.0.1', 'up a@127.0.0.1>b@127.0.0.1', 'up b@127.0.0.1>a@127.0.0.1']);
   });
 
   it('wrong cookie: the acceptor refuses the dialer\'s Hello; a dialer refuses a forged acceptor Hello', async () => {
