@@ -8,7 +8,7 @@ import { EdfError, GoErr } from '../../../src/codec/edf/index.js';
 import { Atom } from '../../../src/term/atom.js';
 import { Alias, Pid } from '../../../src/term/ids.js';
 import { Event, event, processId, ProcessID } from '../../../src/term/names.js';
-import { ErgoNetCode, type ErgoConnection, type ErgoNetwork } from '../../../src/net/ergo/index.js';
+import { defaultCache, ErgoNetCode, type ErgoConnection, type ErgoNetwork } from '../../../src/net/ergo/index.js';
 import { eventMessage, until, type Recorder } from '../../net/ergo/support.js';
 import { aliasTarget, Cluster, go, goAlias, goPid, pidTarget, title } from './harness.js';
 import type { GoLine, GoPeer } from './peer.js';
@@ -36,7 +36,11 @@ describe.skipIf(!go.ok)(title('ENP links, monitors, spawn and application start 
 
   /** Our node, with Go's creation when `sameCreation` (so Go sends us 181 and 184, see the spec). */
   async function tsNode(sameCreation = false): Promise<void> {
-    ({ net, rec } = await c.node(TS, sameCreation ? { creation: g.ready.creation } : { creation: g.ready.creation - 7 }));
+    // "svc2" and "news" are in our atom cache: we send 183 and 186 for them.
+    const cache = defaultCache(Atom.of(TS));
+    cache.addAtom(Atom.of('svc2'));
+    cache.addAtom(Atom.of('news'));
+    ({ net, rec } = await c.node(TS, { cache, creation: sameCreation ? g.ready.creation : g.ready.creation - 7 }));
     conn = await net.connect(GO);
     me = new Pid(net.name, 1004, 0, net.local.creation);
   }
@@ -91,7 +95,7 @@ describe.skipIf(!go.ok)(title('ENP links, monitors, spawn and application start 
     await expect(conn.monitor(me, new Pid(v.pid.node, 5, 0, 1))).rejects.toMatchObject({ code: ErgoNetCode.Incarnation });
   });
 
-  it('Go → TS: links and monitors of every target kind reach us; our terminate notifications reach Go', async () => {
+  it('Go → TS: links and monitors of every target kind reach us; our terminate notifications (181–186) reach Go', async () => {
     await tsNode();
     const tsPid = new Pid(net.name, 501, 0, net.local.creation);
     const tsAlias = new Alias(net.name, net.local.creation, [11, 0, 12, 0, 13, 0]);

@@ -39,6 +39,7 @@ describe.skipIf(!go.ok)(title('ENP messaging with Go Ergo v3'), () => {
     const name = Atom.of(TS);
     const cache = defaultCache(name);
     cache.addAtom(Atom.of('cached')); // so we send 103/123 for it
+    cache.addAtom(Atom.of('tsev')); // and 106 for this event
     ({ net, rec } = await c.node(TS, { cache }));
     g = await c.go(GO, { atoms: ['cached', 'tscached'] });
     conn = await net.connect(GO);
@@ -186,6 +187,10 @@ describe.skipIf(!go.ok)(title('ENP messaging with Go Ergo v3'), () => {
     expect(conn.sendEvent(me, Atom.of('prices'), 101.5)).toBeUndefined();
     const got = await g.wait((l) => l.ev === 'event' && l.event === 'prices');
     expect(got).toMatchObject({ node: TS, message: { type: 'float64', value: 101.5 } });
+    // An event name in our atom cache goes as 106; Go resolves it with our table.
+    await g.ok({ op: 'link', to: { event: 'tsev', node: TS } });
+    expect(conn.sendEvent(me, Atom.of('tsev'), 'cached-name')).toBeUndefined();
+    await g.wait((l) => l.ev === 'event' && l.event === 'tsev' && (l.message as { value?: string }).value === 'cached-name');
     const bad = await g.cmd({ op: 'link', to: { event: 'nosuch', node: TS } });
     expect(bad.err).toBe('unknown event');
   });
