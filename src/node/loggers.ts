@@ -5,7 +5,8 @@
 import { Pid, type Atom } from '../term/index.js';
 import { Err } from '../gen/index.js';
 import { ConsoleLogger, LogLevel, type Log, type LogLevelName, type LogMessage, type LogSource, type Logger } from './log.js';
-import { Q, S, type ProcessImpl } from './process.js';
+import { Q, S } from './states.js';
+import type { ProcessImpl } from './process.js';
 import { Kind } from './types.js';
 import type { Core } from './core.js';
 
