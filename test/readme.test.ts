@@ -22,3 +22,18 @@ it('README example prints what its comment says', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('README opens with what it is, the prerequisites and what each is for, install, and the two commands', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const opening = readme.slice(0, readme.indexOf('## Interop'));
+  expect(opening).toMatch(/^# ergo-ts\n\nA TypeScript node for Node\.js/);
+  const prereq = opening.slice(opening.indexOf('## Prerequisites'), opening.indexOf('## Install'));
+  expect(prereq).toMatch(/Node\.js ≥ 20/);
+  expect(prereq).toMatch(/erl/);
+  expect(prereq).toMatch(/Go ≥/);
+  expect(prereq).toMatch(/Not needed to \*use\* the package/);
+  const install = opening.slice(opening.indexOf('## Install'));
+  expect(install).toMatch(/npm install git\+/);
+  expect(install).toContain('npm install && npm start');
+  expect(install).toContain('npm install && npm test');
+});
