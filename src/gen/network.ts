@@ -167,8 +167,15 @@ export interface Connection {
   sendResponse(from: Pid, to: Pid | Alias, ref: Ref, value: unknown, error: Term | undefined, options: MessageOptions): Outbound;
   /** `exit/2`. */
   sendExit(from: Pid, to: Pid, reason: Term): void;
+  /**
+   * Record the link on the peer. The node has recorded its side already; a peer that refuses
+   * (the target does not exist) is reported back as that target ending with `noproc` (Erlang:
+   * the peer's EXIT; Ergo: the stack calls `NodeInbound.terminated(to, noproc)`). How each
+   * protocol carries each mode: runtime-semantics.md §6.2.
+   */
   link(from: Pid, to: RemoteTarget, mode: LinkMode): void;
   unlink(from: Pid, to: RemoteTarget, mode: LinkMode): void;
+  /** Like `link`: a refusal comes back as a DOWN `noproc` (`down` or `terminated`). */
   monitor(from: Pid, to: RemoteTarget, ref: Ref): void;
   demonitor(from: Pid, to: RemoteTarget, ref: Ref): void;
   /**

@@ -128,11 +128,7 @@ export class Inbound implements NodeInbound {
   }
 
   spawn(request: SpawnRequest): Promise<Pid> {
-    try {
-      return this.#core.spawner.spawnFor(request);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.#core.spawner.spawnFor(request);
   }
 
   async applicationStart(from: Pid, name: Atom, mode: ApplicationStartMode | undefined, env: Readonly<Record<string, unknown>> | undefined): Promise<void> {

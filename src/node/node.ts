@@ -18,7 +18,6 @@ import {
   type ConnectionInfo,
   type NetworkRouter,
   type NodeInbound,
-  type Priority,
 } from '../gen/index.js';
 import { Core, levelName } from './core.js';
 import { Inbound } from './inbound.js';
@@ -26,7 +25,6 @@ import { LogLevel, type Log, type LogLevelName, type Logger } from './log.js';
 import { processInfo, processList } from './introspect.js';
 import { Applications, type ApplicationBehavior, type ApplicationInfo, type ApplicationMode } from './application.js';
 import type { EnableSpawnOptions } from './spawn-registry.js';
-import type { ProcessImpl } from './process.js';
 import {
   Kind,
   type CallOptions,
@@ -539,4 +537,3 @@ export class Node implements AsyncDisposable {
   }
 }
 
-export type { Priority, ProcessImpl };

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { A, atom, type Pid, type Ref } from '../../src/term/index.js';
+import { A, atom, type Pid } from '../../src/term/index.js';
 import { Actor, Pool, type PoolOptions } from '../../src/act/index.js';
 import type { Node } from '../../src/node/index.js';
 import { startNode, until } from '../node/helpers.js';
