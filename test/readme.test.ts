@@ -15,6 +15,12 @@ it('README example prints what its comment says', () => {
   const file = join(dir, 'example.ts');
   writeFileSync(file, code!.replace("from 'ergo-ts'", "from '../../src/index.js'"));
   try {
+    // It type-checks as written (strict, as users compile it): no `as const`, typed spawn args.
+    execFileSync(
+      join(root, 'node_modules/.bin/tsc'),
+      ['--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--noImplicitOverride', '--types', 'node', '--skipLibCheck', file],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     const out = execFileSync(join(root, 'node_modules/.bin/tsx'), [file], { encoding: 'utf8', timeout: 30_000 });
     const expected = /console\.log\(.*\/\/ (.*)$/m.exec(code!)?.[1];
     expect(out.trim()).toBe(expected);
