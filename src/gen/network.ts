@@ -118,13 +118,20 @@ export interface SpawnRequest {
 /** Ergo's application start modes; `undefined` = as the application's spec says. */
 export type ApplicationStartMode = 'temporary' | 'transient' | 'permanent';
 
-/** Who on one remote node consumes a local target that just ended. */
+/**
+ * Who on one remote node consumes a local target that just ended (runtime-semantics.md §6.2).
+ * Ergo sends one Terminate frame for the target when there are one-way links or monitors;
+ * Erlang one signal per entry.
+ */
 export interface RemoteConsumers {
-  /** Processes with a two-way link to the target (Erlang: an EXIT each). */
+  /**
+   * Processes with a two-way link to the target. Erlang: an EXIT each, `normal` included.
+   * Ergo (no two-way links on its wire): an exit signal (107) each, unless the reason is `normal`.
+   */
   readonly links: readonly Pid[];
-  /** Processes with a one-way link on the target (Ergo's link). */
+  /** Processes with a one-way (Ergo) link on the target. */
   readonly oneWay: readonly Pid[];
-  /** Monitors, with the reference each was made with. */
+  /** Monitors, with the reference each was made with (Erlang: MONITOR_P_EXIT each). */
   readonly monitors: readonly { readonly pid: Pid; readonly ref: Ref }[];
 }
 
