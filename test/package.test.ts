@@ -54,7 +54,7 @@ describe('the package', () => {
       { cwd: app, encoding: 'utf8', timeout: 30_000 },
     );
     expect(out.trim()).toBe('{ok,1}');
-  });
+  }, 240_000);
 
   it('npm failures are not silenced', () => {
     expect(readFileSync(join(root, '.npmrc'), 'utf8')).not.toMatch(/^\s*loglevel\s*=\s*silent/m);
@@ -69,7 +69,7 @@ describe('the package', () => {
     const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
     expect(lines.length).toBeGreaterThan(0);
     for (const l of lines) expect(Object.keys(JSON.parse(l) as object).sort()).toEqual(['bench', 'case', 'impl', 'op', 'unit', 'value']);
-  });
+  }, 240_000);
 
   it('package-lock.json is the one npm writes: it lists the optional platform packages npm records', () => {
     const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
