@@ -15,10 +15,31 @@ it('README example prints what its comment says', () => {
   const file = join(dir, 'example.ts');
   writeFileSync(file, code!.replace("from 'ergo-ts'", "from '../../src/index.js'"));
   try {
+    // It type-checks as written (strict, as users compile it): no `as const`, typed spawn args.
+    execFileSync(
+      join(root, 'node_modules/.bin/tsc'),
+      ['--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--noImplicitOverride', '--types', 'node', '--skipLibCheck', file],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     const out = execFileSync(join(root, 'node_modules/.bin/tsx'), [file], { encoding: 'utf8', timeout: 30_000 });
     const expected = /console\.log\(.*\/\/ (.*)$/m.exec(code!)?.[1];
     expect(out.trim()).toBe(expected);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+it('README opens with what it is, the prerequisites and what each is for, install, and the two commands', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const opening = readme.slice(0, readme.indexOf('## Interop'));
+  expect(opening).toMatch(/^# ergo-ts\n\nA TypeScript node for Node\.js/);
+  const prereq = opening.slice(opening.indexOf('## Prerequisites'), opening.indexOf('## Install'));
+  expect(prereq).toMatch(/Node\.js ≥ 20/);
+  expect(prereq).toMatch(/erl/);
+  expect(prereq).toMatch(/Go ≥/);
+  expect(prereq).toMatch(/Not needed to \*use\* the package/);
+  const install = opening.slice(opening.indexOf('## Install'));
+  expect(install).toMatch(/npm install git\+/);
+  expect(install).toContain('npm install && npm start');
+  expect(install).toContain('npm install && npm test');
 });

@@ -1,20 +1,23 @@
 /**
  * `Actor`: the general-purpose behaviour (Ergo's `act.Actor`). Subclass it and override the
  * callbacks you need; every callback may be async (the process takes no other message until
- * it settles).
+ * it settles). Callbacks take the payload first, then who sent it — as `GenServer` does.
  *
  * ```ts
  * class Counter extends Actor {
  *   n = 0;
- *   override handleMessage(_from: Pid, m: unknown) { if (m === 'inc') this.n++; }
- *   override handleCall(_from: Pid, _ref: Ref, req: unknown) { return req === 'get' ? this.n : undefined; }
+ *   override init(start: number) { this.n = start; }
+ *   override handleMessage(m: unknown) { if (m === 'inc') this.n++; }
+ *   override handleCall(req: unknown) { return req === 'get' ? this.n : replyLater; }
  * }
+ * const pid = await node.spawn(Counter, { args: [5] });
  * ```
  */
 import { Alias, atom, Atom, type Pid, type Ref, type Term } from '../term/index.js';
 import { MessageExit, type MessageEvent } from '../gen/index.js';
 import { Kind, type Process, type ProcessBehavior, type CallOptions, type SendOptions, type Target } from '../node/index.js';
 import type { Log, LogMessage } from '../node/index.js';
+import { genCall, replyErrorTo, replyLater, replyTo, type From } from './reply.js';
 
 const unknownRequest = atom('unknown_request');
 
@@ -39,31 +42,25 @@ export abstract class Actor implements ProcessBehavior {
 
   processInit(process: Process, args: readonly unknown[]): unknown {
     this.process = process;
-    return this.init(...args);
+    return this.init(...(args as unknown[]));
   }
 
   processHandle(kind: Kind, from: Pid, message: unknown, ref: Ref | undefined, via: Atom | Alias | undefined): unknown {
     switch (kind) {
-      case Kind.Message:
+      case Kind.Message: {
         if (exitFromParent(this.process, from, message)) {
           this.process.stop(message.reason);
           return undefined;
         }
+        const call = genCall(message);
+        if (call !== undefined) return this.#call(call.request, call.from, via);
         if (this.#split && via !== undefined) {
-          return via instanceof Alias ? this.handleMessageAlias(via, from, message) : this.handleMessageName(via, from, message);
+          return via instanceof Alias ? this.handleMessageAlias(message, from, via) : this.handleMessageName(message, from, via);
         }
-        return this.handleMessage(from, message);
-      case Kind.Request: {
-        const r =
-          this.#split && via !== undefined
-            ? via instanceof Alias
-              ? this.handleCallAlias(via, from, ref!, message)
-              : this.handleCallName(via, from, ref!, message)
-            : this.handleCall(from, ref!, message);
-        if (isThenable(r)) return r.then((v) => this.#reply(from, ref!, v));
-        this.#reply(from, ref!, r);
-        return undefined;
+        return this.handleMessage(message, from);
       }
+      case Kind.Request:
+        return this.#call(message, { pid: from, ref, tag: undefined }, via);
       case Kind.Event:
         return this.handleEvent(message as MessageEvent);
       case Kind.Inspect: {
@@ -77,9 +74,20 @@ export abstract class Actor implements ProcessBehavior {
     return undefined;
   }
 
-  #reply(to: Pid, ref: Ref, value: unknown): void {
-    // `undefined` means "I will answer later with sendResponse" (Ergo: a nil result).
-    if (value !== undefined) this.process.sendResponse(to, ref, value);
+  #call(request: unknown, from: From, via: Atom | Alias | undefined): unknown {
+    const r =
+      this.#split && via !== undefined
+        ? via instanceof Alias
+          ? this.handleCallAlias(request, from, via)
+          : this.handleCallName(request, from, via)
+        : this.handleCall(request, from);
+    if (isThenable(r)) return r.then((v) => this.#answer(from, v));
+    this.#answer(from, r);
+    return undefined;
+  }
+
+  #answer(from: From, value: unknown): void {
+    if (value !== replyLater) replyTo(this.process, from, value);
   }
 
   processTerminate(reason: Term): unknown {
@@ -88,38 +96,39 @@ export abstract class Actor implements ProcessBehavior {
 
   // ------------------------------------------------------------- callbacks
 
-  /** Set up. Throw (or reject) to fail the spawn. */
+  /** Set up, with the spawn's `args`. Throw (or reject) to fail the spawn. */
   init(..._args: unknown[]): void | Promise<void> {}
 
   /** A message sent with `send`. Throwing terminates the process with the error. */
-  handleMessage(from: Pid, message: unknown): unknown {
+  handleMessage(message: unknown, from: Pid): unknown {
     this.process.log.warning('unhandled message from %s: %o', String(from), message);
     return undefined;
   }
 
   /**
-   * A request made with `call`. Return the answer (or a promise of it); return `undefined` to
-   * answer later with `process.sendResponse(from, ref, value)`.
+   * A request made with `call` (or an Erlang `gen_server:call`). Return the answer (or a promise
+   * of it) — `undefined` is an answer too; return {@link replyLater} to answer later with
+   * `this.reply(from, value)`.
    */
-  handleCall(from: Pid, ref: Ref, request: unknown): unknown {
-    this.process.log.warning('unhandled request from %s: %o', String(from), request);
-    this.process.sendResponseError(from, ref, unknownRequest);
-    return undefined;
+  handleCall(request: unknown, from: From): unknown {
+    this.process.log.warning('unhandled request from %s: %o', String(from.pid), request);
+    this.replyError(from, unknownRequest);
+    return replyLater;
   }
 
   /** With `setSplitHandle(true)`: a message sent to this process's registered name. */
-  handleMessageName(_name: Atom, from: Pid, message: unknown): unknown {
-    return this.handleMessage(from, message);
+  handleMessageName(message: unknown, from: Pid, _name: Atom): unknown {
+    return this.handleMessage(message, from);
   }
   /** With `setSplitHandle(true)`: a message sent to one of this process's aliases. */
-  handleMessageAlias(_alias: Alias, from: Pid, message: unknown): unknown {
-    return this.handleMessage(from, message);
+  handleMessageAlias(message: unknown, from: Pid, _alias: Alias): unknown {
+    return this.handleMessage(message, from);
   }
-  handleCallName(_name: Atom, from: Pid, ref: Ref, request: unknown): unknown {
-    return this.handleCall(from, ref, request);
+  handleCallName(request: unknown, from: From, _name: Atom): unknown {
+    return this.handleCall(request, from);
   }
-  handleCallAlias(_alias: Alias, from: Pid, ref: Ref, request: unknown): unknown {
-    return this.handleCall(from, ref, request);
+  handleCallAlias(request: unknown, from: From, _alias: Alias): unknown {
+    return this.handleCall(request, from);
   }
 
   /** An event from a subscription (`linkEvent`/`monitorEvent`). */
@@ -150,6 +159,15 @@ export abstract class Actor implements ProcessBehavior {
     this.#split = on;
   }
 
+  /** Answer a request whose `handleCall` returned {@link replyLater}. */
+  reply(from: From, value: unknown): void {
+    replyTo(this.process, from, value);
+  }
+  /** Fail a request: the caller gets `ERR_CALL_FAILED` with `reason` (an Erlang caller `{error, Reason}`). */
+  replyError(from: From, reason: Term): void {
+    replyErrorTo(this.process, from, reason);
+  }
+
   get pid(): Pid {
     return this.process.pid;
   }
@@ -159,7 +177,12 @@ export abstract class Actor implements ProcessBehavior {
   send(to: Target, message: unknown, options?: SendOptions): void {
     this.process.send(to, message, options);
   }
-  call(to: Target, request: unknown, options?: CallOptions): Promise<unknown> {
-    return this.process.call(to, request, options);
+  call<T = unknown>(to: Target, request: unknown, options?: CallOptions): Promise<T> {
+    return this.process.call<T>(to, request, options);
+  }
+  cast(to: Target, message: unknown): void {
+    this.process.cast(to, message);
   }
 }
+
+export { replyLater, type From } from './reply.js';

@@ -1,5 +1,6 @@
 export { Actor, exitFromParent } from './actor.js';
-export { GenServer, replyTo, cast, type From, type InitResult, type CallResult, type CastResult } from './gen-server.js';
+export { replyLater, replyTo, replyErrorTo, genCall, type From, type ReplyLater } from './reply.js';
+export { GenServer, type InitResult, type CallResult, type CastResult, type LooseResult } from './gen-server.js';
 export {
   Supervisor,
   type SupervisorSpec,

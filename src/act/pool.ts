@@ -47,7 +47,7 @@ export abstract class Pool extends Actor {
 
   async #spawnWorker(): Promise<Pid> {
     const o = this.#options;
-    const pid = await this.process.spawn(o.worker, { ...o.workerOptions, linkParent: true }, ...(o.workerArgs ?? []));
+    const pid = await this.process.spawn(o.worker as Factory, { ...o.workerOptions, linkParent: true, args: o.workerArgs ?? [] });
     const ref = this.process.monitor(pid);
     this.#monitors.set(String(ref), pid);
     return pid;

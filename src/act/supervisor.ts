@@ -23,6 +23,7 @@ import { A, atom, type Atom, type Pid, type Term, tuple } from '../term/index.js
 import { ErrCode, MessageExit, RuntimeError, isNormalExit, reasonText } from '../gen/index.js';
 import type { Factory, Node, Process, ProcessOptions, Target } from '../node/index.js';
 import { Actor } from './actor.js';
+import { replyLater, type From } from './reply.js';
 
 export type Strategy = 'one_for_one' | 'all_for_one' | 'rest_for_one' | 'simple_one_for_one';
 export type Restart = 'permanent' | 'transient' | 'temporary';
@@ -127,14 +128,13 @@ export abstract class Supervisor extends Actor {
     const st = c.spec.start;
     const options: ProcessOptions = { ...st.options, linkParent: true };
     const args = [...(st.args ?? []), ...c.extra];
-    return c.spec.name !== undefined
-      ? this.process.spawnRegister(c.spec.name, st.factory, options, ...args)
-      : this.process.spawn(st.factory, options, ...args);
+    const o = { ...options, args };
+    return c.spec.name !== undefined ? this.process.spawnRegister(c.spec.name, st.factory as Factory, o) : this.process.spawn(st.factory as Factory, o);
   }
 
-  override handleMessage(from: Pid, message: unknown): unknown {
+  override handleMessage(message: unknown, from: Pid): unknown {
     if (message instanceof MessageExit && message.kind === 'process') return this.#childExit(from, message.reason);
-    return super.handleMessage(from, message);
+    return super.handleMessage(message, from);
   }
 
   async #childExit(pid: Pid, reason: Term): Promise<void> {
@@ -254,13 +254,13 @@ export abstract class Supervisor extends Actor {
     if (!this.#stopping) await this.#stopAll();
   }
 
-  override async handleCall(from: Pid, ref: import('../term/index.js').Ref, request: unknown): Promise<unknown> {
-    if (!(request instanceof SupRequest)) return super.handleCall(from, ref, request);
+  override async handleCall(request: unknown, from: From): Promise<unknown> {
+    if (!(request instanceof SupRequest)) return super.handleCall(request, from);
     try {
       return await this.#request(request);
     } catch (e) {
-      this.process.sendResponseError(from, ref, e instanceof RuntimeError ? e.reason : reasonFrom(e, ''));
-      return undefined;
+      this.replyError(from, e instanceof RuntimeError ? e.reason : reasonFrom(e, ''));
+      return replyLater;
     }
   }
 

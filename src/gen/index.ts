@@ -1,4 +1,5 @@
 export { ErrCode, RuntimeError, TimeoutError, Err, reasonText, shutdownWith, ExitReason, exit } from './errors.js';
+export { ErrorCatalogue, type ErrorCodeInfo } from './codes.js';
 export {
   ProcessID,
   processId,
@@ -9,9 +10,37 @@ export {
   MessageEvent,
   MessageEventStart,
   MessageEventStop,
+  MessageNodeUp,
+  MessageNodeDown,
   MessageFallback,
   isNormalExit,
+  kindOf,
   type TargetKind,
   type SignalSource,
 } from './messages.js';
-export type { NetworkRouter, NodeInbound, RemoteTarget, RemoteSendOptions, Priority, LinkKind } from './network.js';
+export {
+  Outbound,
+  Delivery,
+  delivered,
+  type NetworkRouter,
+  type NetworkStack,
+  type Connection,
+  type ConnectionInfo,
+  type NodeInbound,
+  type RouterContext,
+  type StackContext,
+  type Route,
+  type RemoteTarget,
+  type LocalTarget,
+  type InboundTarget,
+  type RemoteConsumers,
+  type MessageOptions,
+  type SpawnRequest,
+  type Mfa,
+  type ApplicationStartMode,
+  type Priority,
+  type LinkMode,
+  type Protocol,
+} from './network.js';
+export { reasonToGoError, reasonFromGoError } from './reasons.js';
+import './framework-edf.js';

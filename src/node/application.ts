@@ -10,7 +10,8 @@
  */
 import { A, atom, type Atom, type Pid, type Term } from '../term/index.js';
 import { Err, ErrCode, RuntimeError, isNormalExit, reasonText } from '../gen/index.js';
-import type { Core, EnvScope } from './core.js';
+import type { Core } from './core.js';
+import type { EnvScope } from './env.js';
 import type { Factory, ProcessOptions } from './types.js';
 import type { Node } from './node.js';
 
@@ -125,7 +126,7 @@ export class Applications {
     }
     visiting.delete(name);
     app.mode = mode ?? app.spec.mode ?? 'temporary';
-    app.env = this.#core.appScope({ ...app.spec.env, ...env });
+    app.env = this.#core.env.appScope({ ...app.spec.env, ...env });
     app.state = 'running';
     app.reason = undefined;
     app.startedAt = Date.now();
@@ -134,7 +135,7 @@ export class Applications {
     for (const m of app.spec.members) {
       try {
         const reg = m.name === undefined ? undefined : typeof m.name === 'string' ? atom(m.name) : m.name;
-        const pid = await this.#core.spawn(undefined, m.factory, m.options, m.args ?? [], reg, { name, env: app.env });
+        const pid = await this.#core.spawner.spawn(undefined, m.factory, { ...m.options, args: m.args ?? [] }, reg, { app: { name, env: app.env } });
         if (app.state !== 'running') throw Err.notAllowed(`application ${name.name} stopped while starting`);
         app.members.set(String(pid), pid);
       } catch (e) {
@@ -183,7 +184,7 @@ export class Applications {
       const p = this.#core.process(pid);
       if (p === undefined) continue;
       const done = this.#core.wait(pid);
-      this.#core.exitSignal(p, this.#core.pid, 'process', reason, 'ergo');
+      this.#core.exitSignal(p, this.#core.pid, 'process', reason, 'one-way');
       const left = deadline - Date.now();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = await Promise.race([done.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), Math.max(0, left))))]);
@@ -241,7 +242,7 @@ export class Applications {
       description: app.spec.description ?? '',
       version: app.spec.version ?? '',
       depends: (app.spec.depends ?? []).map((d) => (typeof d === 'string' ? atom(d) : d)),
-      env: this.#core.envFlatten(app.env ?? this.#core.appScope(app.spec.env)),
+      env: this.#core.env.flatten(app.env ?? this.#core.env.appScope(app.spec.env)),
       mode: app.mode,
       state: app.state,
       members: [...app.members.values()],

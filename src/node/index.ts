@@ -1,4 +1,4 @@
-export { Node, type NodeOptions, type NodeInfo } from './node.js';
+export { Node, nodeName, type NodeOptions, type NodeInfo, type NodeMonitor, type NodeLink } from './node.js';
 export {
   Kind,
   type Target,
@@ -6,6 +6,11 @@ export {
   type Process,
   type ProcessBehavior,
   type Factory,
+  type InitArgs,
+  type SpawnOptions,
+  type SpawnOptionsArg,
+  type RemoteSpawnName,
+  type RemoteSpawnOptions,
   type ProcessOptions,
   type ProcessState,
   type ProcessInfo,
@@ -16,6 +21,7 @@ export {
   type EventOptions,
 } from './types.js';
 export { LogLevel, ConsoleLogger, MemoryLogger, formatLog, type Log, type Logger, type LogLevelName, type LogMessage, type LogSource } from './log.js';
+export type { EnableSpawnOptions } from './spawn-registry.js';
 export {
   type ApplicationBehavior,
   type ApplicationSpec,
@@ -24,3 +30,5 @@ export {
   type ApplicationState,
   type ApplicationInfo,
 } from './application.js';
+export { NetworkManager, type NetworkManagerOptions, type StaticRoute } from './network/index.js';
+export type { Priority } from '../gen/index.js';

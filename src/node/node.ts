@@ -1,30 +1,49 @@
 /**
- * The node: a named runtime that owns processes, routes messages between them and (through an
- * installed {@link NetworkRouter}) to other nodes.
+ * The node: a named runtime that owns processes, routes messages between them and (through its
+ * network router, started and stopped with it) to other nodes.
  *
  * ```ts
  * const node = await Node.start({ name: 'demo@localhost' });
- * const pid = await node.spawn(Echo);
- * await node.call(pid, 'hi');
+ * const pid = await node.spawn(Counter, { args: [5] });
+ * const n = await node.call<number>(pid, 'get');
  * await node.stop();
  * ```
  */
-import { A, Alias, Atom, atom, Pid, Ref, type Term } from '../term/index.js';
-import { Err, type NetworkRouter, type NodeInbound, type Priority } from '../gen/index.js';
-import { Core, levelName } from './core.js';
-import { LogLevel, type Log, type LogLevelName, type Logger } from './log.js';
+import { A, Alias, Atom, atom, Pid, Ref, type Creation, type Term } from '../term/index.js';
 import {
-  Applications,
-  type ApplicationBehavior,
-  type ApplicationInfo,
-  type ApplicationMode,
-} from './application.js';
-import type { CallOptions, Factory, ProcessInfo, ProcessOptions, ProcessShortInfo, SendOptions, Target } from './types.js';
+  Err,
+  MessageDown,
+  MessageExit,
+  type ApplicationStartMode,
+  type ConnectionInfo,
+  type NetworkRouter,
+  type NodeInbound,
+} from '../gen/index.js';
+import { Core, levelName } from './core.js';
+import { Inbound } from './inbound.js';
+import { LogLevel, type Log, type LogLevelName, type Logger } from './log.js';
+import { processInfo, processList } from './introspect.js';
+import { Applications, type ApplicationBehavior, type ApplicationInfo, type ApplicationMode } from './application.js';
+import type { EnableSpawnOptions } from './spawn-registry.js';
+import {
+  Kind,
+  type CallOptions,
+  type Factory,
+  type LinkTarget,
+  type Process,
+  type ProcessBehavior,
+  type ProcessInfo,
+  type ProcessShortInfo,
+  type SendOptions,
+  type SpawnOptions,
+  type SpawnOptionsArg,
+  type Target,
+} from './types.js';
 
 export interface NodeOptions {
-  /** `name@host`; a bare name gets `@localhost`. */
+  /** `name@host` (one `@`; letters, digits, `_`, `-`, `.`); a bare name gets `@localhost`. */
   name: string | Atom;
-  /** Incarnation number; default: seconds since the epoch (as Ergo and epmd do). */
+  /** Incarnation number; default: seconds since the epoch (as Ergo and epmd do). The network may replace it at start (EPMD assigns one). */
   creation?: number;
   env?: Record<string, unknown>;
   /** Default `info`. */
@@ -33,12 +52,18 @@ export interface NodeOptions {
   defaultLogger?: boolean;
   /** Extra loggers: name → logger (and the lowest level it wants). */
   loggers?: { name: string; logger: Logger; level?: LogLevelName }[];
+  /** The network (the network manager, `NetworkManager`); started with the node, stopped after its processes. */
   router?: NetworkRouter;
+  /**
+   * Inbound flow control: when a process's queue reaches this length, deliveries from the
+   * network report `Backlog` so the stack pauses reading until it drains. Default 0 (off).
+   */
+  inboundBacklog?: number;
 }
 
 export interface NodeInfo {
   name: Atom;
-  creation: number;
+  creation: Creation;
   /** Seconds. */
   uptime: number;
   processes: number;
@@ -50,45 +75,131 @@ export interface NodeInfo {
   logLevel: LogLevelName;
   env: Record<string, unknown>;
   network: boolean;
+  /** Connected nodes. */
+  nodes: Atom[];
+}
+
+/** A monitor held by code outside any process (`node.monitor`). */
+export interface NodeMonitor {
+  readonly ref: Ref;
+  /** Resolves with the DOWN when the target ends (at once with `noproc` if it does not exist). */
+  readonly down: Promise<MessageDown>;
+  /** Remove the monitor; `down` then never settles. Returns whether it was still active. */
+  demonitor(): boolean;
+}
+
+/** A link held by code outside any process (`node.link`): like a trapped one-way link. */
+export interface NodeLink {
+  /** Resolves with the exit when the target ends, whatever the reason. */
+  readonly exit: Promise<MessageExit>;
+  unlink(): void;
+}
+
+const NODE_NAME = /^[A-Za-z0-9_.-]+$/;
+const HOST_NAME = /^[A-Za-z0-9_.:[\]-]+$/;
+
+/** `name@host`, validated; a bare name gets `@localhost`. Throws `ERR_INCORRECT`. */
+export function nodeName(raw: string): string {
+  const full = raw.includes('@') ? raw : `${raw}@localhost`;
+  const at = full.indexOf('@');
+  const name = full.slice(0, at);
+  const host = full.slice(at + 1);
+  if (host.includes('@')) throw Err.incorrect(`node name ${JSON.stringify(raw)}: more than one @`);
+  if (!NODE_NAME.test(name)) throw Err.incorrect(`node name ${JSON.stringify(raw)}: the part before @ must be letters, digits, _, - or .`);
+  if (!HOST_NAME.test(host)) throw Err.incorrect(`node name ${JSON.stringify(raw)}: the host part must be a host name or address, without spaces`);
+  if (full.length > 255) throw Err.incorrect(`node name ${JSON.stringify(raw)}: longer than 255 characters`);
+  return full;
+}
+
+/** The process behind `node.monitor` / `node.link`: traps exits, settles one promise, ends. */
+class NodeWatcher implements ProcessBehavior {
+  process!: Process;
+  ref: Ref | undefined;
+  #settle: ((m: MessageDown | MessageExit) => void) | undefined;
+  readonly settled: Promise<MessageDown | MessageExit>;
+  constructor(
+    readonly target: LinkTarget,
+    readonly how: 'link' | 'monitor',
+  ) {
+    this.settled = new Promise((r) => (this.#settle = r));
+  }
+  error: unknown = undefined;
+  processInit(p: Process): void {
+    this.process = p;
+    p.trapExit = true;
+    try {
+      if (this.how === 'monitor') this.ref = p.monitor(this.target);
+      else p.link(this.target, { oneWay: true });
+    } catch (e) {
+      this.error = e;
+      throw e;
+    }
+  }
+  processHandle(kind: Kind, _from: Pid, message: unknown): void {
+    if (kind !== Kind.Message) return;
+    // The node's own shutdown (it is the parent) ends the watcher without settling.
+    const fromParent = message instanceof MessageExit && message.kind === 'process' && message.from instanceof Pid && message.from.equals(this.process.parent);
+    const mine = (message instanceof MessageDown && this.ref !== undefined && message.ref.equals(this.ref)) || (message instanceof MessageExit && !fromParent);
+    if (mine) this.#settle?.(message as MessageDown | MessageExit);
+    if (mine || fromParent) this.process.stop();
+  }
+  processTerminate(): void {}
 }
 
 export class Node implements AsyncDisposable {
   readonly #core: Core;
+  readonly #inbound: Inbound;
   readonly #apps: Applications;
   #state: 'running' | 'stopping' | 'stopped' = 'running';
   #stopped: Promise<void>;
   #markStopped!: () => void;
 
-  private constructor(core: Core) {
+  private constructor(core: Core, inbound: Inbound) {
     this.#core = core;
+    this.#inbound = inbound;
     core.facade = this;
     this.#apps = new Applications(core, this);
     this.#stopped = new Promise((r) => (this.#markStopped = r));
   }
 
-  /** Start a node. Resolves once it can spawn processes. */
+  /**
+   * Start a node: validate the name, start the network (which may set the creation) and resolve
+   * once it can spawn processes. Rejects `ERR_INCORRECT` for a bad name, or the network's error.
+   */
   static async start(o: NodeOptions): Promise<Node> {
-    const raw = typeof o.name === 'string' ? o.name : o.name.name;
-    const full = raw.includes('@') ? raw : `${raw}@localhost`;
+    const full = nodeName(typeof o.name === 'string' ? o.name : o.name.name);
     const core = new Core({
       name: atom(full),
       creation: o.creation ?? Math.floor(Date.now() / 1000),
       env: o.env,
       logLevel: o.logLevel ?? 'info',
       defaultLogger: o.defaultLogger ?? true,
+      inboundBacklog: o.inboundBacklog ?? 0,
     });
-    for (const l of o.loggers ?? []) core.loggerAdd(l.name, l.logger, l.level ?? 'trace');
-    if (o.router) core.setRouter(o.router);
-    return new Node(core);
+    for (const l of o.loggers ?? []) core.loggers.add(l.name, l.logger, l.level ?? 'trace');
+    const inbound = new Inbound(core);
+    const node = new Node(core, inbound);
+    if (o.router !== undefined) {
+      core.router = o.router;
+      await o.router.start({
+        name: core.name,
+        get creation() {
+          return core.ids.creation;
+        },
+        setCreation: (c: Creation) => core.ids.setCreation(c),
+        inbound,
+      });
+    }
+    return node;
   }
 
   get name(): Atom {
     return this.#core.name;
   }
-  get creation(): number {
+  get creation(): Creation {
     return this.#core.creation;
   }
-  /** The pid the node itself sends from and the parent of processes it spawns. */
+  /** The pid the node itself sends from, and the parent of the processes it spawns. */
   get pid(): Pid {
     return this.#core.pid;
   }
@@ -105,14 +216,18 @@ export class Node implements AsyncDisposable {
 
   // ---------------------------------------------------------------- processes
 
-  /** Spawn a process; resolves with its pid once its init succeeded, rejects `ERR_INIT_FAILED`. */
-  spawn(factory: Factory, options?: ProcessOptions, ...args: unknown[]): Promise<Pid> {
-    return this.#core.spawn(undefined, factory, options, args, undefined);
+  /**
+   * Spawn a process: `spawn(Counter, { args: [5] })` — `args` is typed from the behaviour's
+   * `init` (and required when `init` needs arguments). Resolves with its pid once `init`
+   * succeeded; rejects `ERR_INIT_FAILED`, or `ERR_INCORRECT` for something that is not a factory.
+   */
+  spawn<F extends Factory>(factory: F, ...options: SpawnOptionsArg<F>): Promise<Pid> {
+    return this.#core.spawner.spawn(undefined, factory, options[0] as SpawnOptions | undefined, undefined);
   }
 
   /** Spawn and register under `name`; rejects `ERR_TAKEN` if the name is in use. */
-  spawnRegister(name: Atom | string, factory: Factory, options?: ProcessOptions, ...args: unknown[]): Promise<Pid> {
-    return this.#core.spawn(undefined, factory, options, args, typeof name === 'string' ? atom(name) : name);
+  spawnRegister<F extends Factory>(name: Atom | string, factory: F, ...options: SpawnOptionsArg<F>): Promise<Pid> {
+    return this.#core.spawner.spawn(undefined, factory, options[0] as SpawnOptions | undefined, typeof name === 'string' ? atom(name) : name);
   }
 
   /** Send from the node. Throws like `Process.send`. */
@@ -128,7 +243,12 @@ export class Node implements AsyncDisposable {
     return this.#core.sendAfter(undefined, to, message, ms);
   }
 
-  /** `exit/2` from the node. */
+  /**
+   * `exit/2` from the node. A process that does not trap exits dies (not with `normal`); a
+   * trapping one gets a `MessageExit` — but the node is the parent of the processes it
+   * spawned, and an `Actor` or `GenServer` ends when a trapped exit comes from its parent (OTP's
+   * gen_server rule, which is how supervisors and `node.stop` end trapping children).
+   */
   sendExit(to: Pid, reason: Term): void {
     this.#core.sendExit(this.#core.pid, to, reason);
   }
@@ -139,12 +259,17 @@ export class Node implements AsyncDisposable {
   }
 
   /** A request from the node; see `Process.call`. */
-  call(to: Target, request: unknown, options?: CallOptions): Promise<unknown> {
-    return this.#core.call(undefined, to, request, options);
+  call<T = unknown>(to: Target, request: unknown, options?: CallOptions): Promise<T> {
+    return this.#core.calls.call(undefined, to, request, options) as Promise<T>;
+  }
+
+  /** `gen_server:cast` from the node: sends `{'$gen_cast', Message}`. */
+  cast(to: Target, message: unknown): void {
+    this.send(to, this.#core.castMessage(message));
   }
 
   inspect(pid: Pid, ...items: string[]): Promise<Record<string, string>> {
-    return this.#core.inspect(undefined, pid, items);
+    return this.#core.calls.inspect(undefined, pid, items);
   }
 
   /** Resolve with the exit reason when `pid` terminates (`noproc` if it is not alive). */
@@ -158,33 +283,70 @@ export class Node implements AsyncDisposable {
     ]);
   }
 
+  /**
+   * Monitor from outside any process: `down` resolves with the `MessageDown` when the target
+   * (pid, name, `{Name, Node}`, alias, event; local or remote) ends.
+   */
+  monitor(target: LinkTarget): NodeMonitor {
+    const w = this.#watch(target, 'monitor');
+    return {
+      ref: w.ref!,
+      down: w.settled as Promise<MessageDown>,
+      demonitor: () => {
+        const p = this.#core.process(w.process.pid);
+        if (p === undefined) return false;
+        const had = p.demonitor(w.ref!);
+        p.stop();
+        return had;
+      },
+    };
+  }
+
+  /** Link from outside any process: `exit` resolves with the `MessageExit` when the target ends, whatever the reason. */
+  link(target: LinkTarget): NodeLink {
+    const w = this.#watch(target, 'link');
+    return {
+      exit: w.settled as Promise<MessageExit>,
+      unlink: () => this.#core.process(w.process.pid)?.stop(),
+    };
+  }
+
+  #watch(target: LinkTarget, how: 'link' | 'monitor'): NodeWatcher {
+    const w = new NodeWatcher(target, how);
+    // processInit is synchronous, so the watcher is set up (or failed) when spawn returns.
+    this.#core.spawner.spawn(undefined, () => w, undefined, undefined).then(undefined, () => undefined);
+    if (w.error !== undefined) throw w.error;
+    if (w.process === undefined) throw Err.nodeTerminated();
+    return w;
+  }
+
   register(name: Atom | string, pid: Pid): void {
     const p = this.#core.process(pid);
     if (p === undefined) throw Err.processUnknown(pid);
-    this.#core.register(typeof name === 'string' ? atom(name) : name, p);
+    this.#core.names.register(typeof name === 'string' ? atom(name) : name, p);
   }
 
   unregister(name: Atom | string): void {
-    this.#core.unregister(typeof name === 'string' ? atom(name) : name);
+    this.#core.names.unregister(typeof name === 'string' ? atom(name) : name);
   }
 
   whereis(name: Atom | string): Pid | undefined {
-    return this.#core.whereis(typeof name === 'string' ? atom(name) : name)?.pid;
+    return this.#core.names.whereis(typeof name === 'string' ? atom(name) : name)?.pid;
   }
 
   makeRef(): Ref {
-    return this.#core.makeRef();
+    return this.#core.ids.makeRef();
   }
 
   /** Whether `alias` is live on this node. */
   hasAlias(alias: Alias): boolean {
-    return this.#core.aliasOwner(alias) !== undefined;
+    return this.#core.names.aliasOwner(alias) !== undefined;
   }
 
   // ---------------------------------------------------------------- introspection
 
   processList(): ProcessShortInfo[] {
-    return this.#core.processList();
+    return processList(this.#core);
   }
 
   processCount(): number {
@@ -195,7 +357,7 @@ export class Node implements AsyncDisposable {
   processInfo(pid: Pid): ProcessInfo {
     const p = this.#core.process(pid);
     if (p === undefined) throw Err.processUnknown(pid);
-    return this.#core.processInfoOf(p);
+    return processInfo(this.#core, p);
   }
 
   info(): NodeInfo {
@@ -205,55 +367,103 @@ export class Node implements AsyncDisposable {
       creation: c.creation,
       uptime: c.uptime(),
       processes: c.count(),
-      names: c.names(),
-      aliases: c.aliasCount(),
-      events: c.eventNames(),
+      names: c.names.list(),
+      aliases: c.names.aliasCount(),
+      events: c.events.names(),
       applications: this.#apps.running(),
-      loggers: c.loggers(),
-      logLevel: levelName(c.logLevel),
-      env: c.envFlatten(c.rootEnv),
+      loggers: c.loggers.names(),
+      logLevel: levelName(c.loggers.level),
+      env: c.env.flatten(c.env.root),
       network: c.router !== undefined,
+      nodes: this.nodes(),
     };
   }
 
   // ---------------------------------------------------------------- environment
 
   env(name: string): unknown {
-    return this.#core.envLookup(this.#core.rootEnv, name);
+    return this.#core.env.lookup(this.#core.env.root, name);
   }
   setEnv(name: string, value: unknown): void {
-    if (value === undefined) this.#core.rootEnv.vars.delete(name);
-    else this.#core.rootEnv.vars.set(name, value);
+    if (value === undefined) this.#core.env.root.vars.delete(name);
+    else this.#core.env.root.vars.set(name, value);
   }
   envList(): Record<string, unknown> {
-    return this.#core.envFlatten(this.#core.rootEnv);
+    return this.#core.env.flatten(this.#core.env.root);
   }
 
   // ---------------------------------------------------------------- logging
 
   /** Add a logger (an object, or a process that gets `handleLog`) for messages at `level` and above. */
   loggerAdd(name: string, logger: Logger | Pid, level: LogLevelName = 'trace'): void {
-    this.#core.loggerAdd(name, logger, level);
+    this.#core.loggers.add(name, logger, level);
   }
   loggerDelete(name: string): void {
-    this.#core.loggerDelete(name);
+    this.#core.loggers.delete(name);
   }
   loggers(): string[] {
-    return this.#core.loggers();
+    return this.#core.loggers.names();
   }
   setLogLevel(level: LogLevelName): void {
-    this.#core.logLevel = LogLevel[level];
+    this.#core.loggers.level = LogLevel[level];
   }
 
   // ---------------------------------------------------------------- network
 
-  /** Install (or remove) the network stack; remote targets go through it. */
-  setNetworkRouter(router: NetworkRouter | undefined): void {
-    this.#core.setRouter(router);
-  }
-  /** What a router calls for inbound traffic. */
+  /** What the network's stacks call for inbound traffic. */
   get inbound(): NodeInbound {
-    return this.#core;
+    return this.#inbound;
+  }
+
+  /** Nodes connected right now. */
+  nodes(): Atom[] {
+    return this.#core.router?.nodes() ?? [];
+  }
+
+  /** Connect to `node` now (e.g. to check it answers); rejects `ERR_NO_CONNECTION`. */
+  connect(node: Atom | string): Promise<ConnectionInfo> {
+    const n = typeof node === 'string' ? atom(node) : node;
+    if (this.#core.router === undefined) return Promise.reject(Err.noConnection(n.name, 'no route (no network stack installed)'));
+    return this.#core.router.connect(n);
+  }
+
+  disconnect(node: Atom | string): void {
+    this.#core.router?.disconnect(typeof node === 'string' ? atom(node) : node);
+  }
+
+  /** Called with every connection that comes up or goes down; returns the unsubscribe function. */
+  onNodeStatus(listener: (up: boolean, node: Atom, detail: ConnectionInfo | Term) => void): () => void {
+    this.#inbound.listeners.add(listener);
+    return () => this.#inbound.listeners.delete(listener);
+  }
+
+  /**
+   * Let remote nodes spawn `factory` as `name` (Ergo's `EnableSpawn`): from Ergo by that name,
+   * from Erlang as `{Module, Function, Args}` (default `{name, start, Args}`; see
+   * {@link EnableSpawnOptions}). Without `nodes`, any node may; calling again adds nodes.
+   */
+  enableSpawn(name: Atom | string, factory: Factory, options?: EnableSpawnOptions): void {
+    this.#core.spawns.enableSpawn(typeof name === 'string' ? atom(name) : name, factory, options);
+  }
+  /** Withdraw `name` from the listed nodes, or from all. */
+  disableSpawn(name: Atom | string, nodes?: readonly (Atom | string)[]): void {
+    this.#core.spawns.disableSpawn(typeof name === 'string' ? atom(name) : name, nodes);
+  }
+  /** Let remote nodes start the loaded application `name` (Ergo's `EnableApplicationStart`). */
+  enableApplicationStart(name: Atom | string, nodes?: readonly (Atom | string)[]): void {
+    this.#core.spawns.enableApplicationStart(typeof name === 'string' ? atom(name) : name, nodes);
+  }
+  disableApplicationStart(name: Atom | string, nodes?: readonly (Atom | string)[]): void {
+    this.#core.spawns.disableApplicationStart(typeof name === 'string' ? atom(name) : name, nodes);
+  }
+  /** Start an application on another node (it must have enabled it for this node). */
+  remoteApplicationStart(node: Atom | string, name: Atom | string, options?: { mode?: ApplicationStartMode; env?: Record<string, unknown> }): Promise<void> {
+    const n = typeof node === 'string' ? atom(node) : node;
+    try {
+      return this.#core.connection(n).applicationStart(this.#core.pid, typeof name === 'string' ? atom(name) : name, options?.mode, options?.env);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   // ---------------------------------------------------------------- applications
@@ -287,7 +497,8 @@ export class Node implements AsyncDisposable {
 
   /**
    * Graceful stop: applications newest first, then `shutdown` to every other process; whatever
-   * is alive after `timeout` ms (default 5000) is killed. Resolves when all are gone.
+   * is alive after `timeout` ms (default 5000) is killed; then the network stops. Resolves when
+   * all are gone.
    */
   async stop(options?: { timeout?: number }): Promise<void> {
     if (this.#state !== 'running') return this.#stopped;
@@ -295,15 +506,24 @@ export class Node implements AsyncDisposable {
     const timeout = options?.timeout ?? 5000;
     await this.#apps.stopAll(timeout);
     await this.#core.stop(timeout, false);
-    this.#state = 'stopped';
-    this.#markStopped();
+    await this.#finish();
   }
 
-  /** Forced stop: every process is killed at once (no terminate callbacks). */
+  /** Forced stop: every process is killed at once (no terminate callbacks), then the network stops. */
   async stopForce(): Promise<void> {
     if (this.#state === 'stopped') return;
     this.#state = 'stopping';
     await this.#core.stop(0, true);
+    await this.#finish();
+  }
+
+  async #finish(): Promise<void> {
+    try {
+      await this.#core.router?.stop();
+    } catch (e) {
+      this.#core.log.warning('network stop failed: %s', String(e));
+    }
+    this.#core.loggers.clear();
     this.#state = 'stopped';
     this.#markStopped();
   }
@@ -317,4 +537,3 @@ export class Node implements AsyncDisposable {
   }
 }
 
-export type { Priority };

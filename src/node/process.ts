@@ -1,14 +1,18 @@
 /**
  * The process object: one per spawned process. It is deliberately small; everything a process
  * rarely needs (links, monitors, aliases, env, timers, limits) lives in a lazily created
- * {@link Extra}, so an idle process costs a few hundred bytes. The runtime (core.ts) owns the
- * fields; behaviours see the {@link Process} interface only.
+ * {@link Extra}, so an idle process costs a few hundred bytes. The runtime (core.ts and its
+ * rooms) owns the fields; behaviours see the {@link Process} interface only.
  */
 import { A, Alias, Atom, atom, Pid, Ref, type Term } from '../term/index.js';
-import { Err, type ProcessID, type Event, type MessageEvent, type Priority } from '../gen/index.js';
-import type { Core, EnvScope } from './core.js';
+import { Err, type Event, type MessageEvent, type Priority } from '../gen/index.js';
+import { F, S } from './states.js';
+import type { Core } from './core.js';
+import type { EnvScope } from './env.js';
 import type { EntryRing } from './ring.js';
+import type { MonitorRecord, Relation, RefKey } from './relations.js';
 import { LogLevel, type Log, type LogLevelName } from './log.js';
+import { processInfo } from './introspect.js';
 import type {
   CallOptions,
   EventOptions,
@@ -17,44 +21,17 @@ import type {
   Process,
   ProcessBehavior,
   ProcessInfo,
-  ProcessOptions,
   ProcessState,
+  RemoteSpawnName,
+  RemoteSpawnOptions,
   SendOptions,
+  SpawnOptions,
+  SpawnOptionsArg,
   Target,
 } from './types.js';
 import type { Node } from './node.js';
 
-/** Process states as bits (Ergo's numbering). */
-export const S = {
-  Init: 1,
-  Sleep: 2,
-  Running: 4,
-  Waiting: 8,
-  Terminated: 16,
-  /** Running its terminate callback: still alive for its own API, no longer handling mail. */
-  Terminating: 32,
-} as const;
-
-export const F = {
-  /** In the scheduler's ready queue. */
-  Queued: 1,
-  TrapExit: 2,
-  Important: 4,
-  /**
-   * `fatal` came from `Process.stop()`: it waits for a pending handler (or async init) to
-   * finish, where an exit signal would act at once.
-   */
-  SelfStop: 8,
-  /** Dying from an untrappable `exit(Pid, kill)`: the only death that skips `terminate`. */
-  Killed: 16,
-} as const;
-
-/** Queue indexes, highest priority first. */
-export const Q = { urgent: 0, system: 1, main: 2, log: 3 } as const;
-
-export function queueOf(p: Priority): number {
-  return p === 'normal' ? Q.main : p === 'high' ? Q.system : Q.urgent;
-}
+export { S, F, Q, queueOf } from './states.js';
 
 /** Four queues, each created on first use. */
 export class Mailbox {
@@ -84,25 +61,6 @@ export class Mailbox {
   }
 }
 
-/** A one-way link: `linker` hears about the death of `target` (named as it was linked). */
-export interface LinkRec {
-  linker: Pid;
-  kind: 'process' | 'name' | 'alias' | 'event' | 'node';
-  target: Pid | ProcessID | Alias | Event | Atom;
-  /** The local process holding the other side of the record, if any. */
-  on: ProcessImpl | undefined;
-}
-
-/** A monitor, seen from either side. */
-export interface MonRec {
-  ref: Ref;
-  watcher: Pid;
-  kind: 'process' | 'name' | 'alias' | 'event' | 'node';
-  target: Pid | ProcessID | Alias | Event | Atom;
-  /** The local process it is attached to, if any. */
-  on: ProcessImpl | undefined;
-}
-
 /** Rarely used per-process state; allocated on first need. */
 export class Extra {
   mailboxLimit = 0;
@@ -113,22 +71,18 @@ export class Extra {
   ownEnv = false;
   logLevel: number | undefined = undefined;
   log: Log | undefined = undefined;
-  aliases: Map<number | string, Alias> | undefined = undefined;
+  aliases: Map<RefKey, Alias> | undefined = undefined;
   events: Set<Atom> | undefined = undefined;
-  /** Two-way links, keyed by pid key. */
-  links: Map<number | string, Pid> | undefined = undefined;
-  /** One-way links this process holds, keyed by target key. */
-  linksTo: Map<string, LinkRec> | undefined = undefined;
-  /** One-way links held on this process, keyed by linker key + target key. */
-  linkedBy: Map<string, LinkRec> | undefined = undefined;
-  /** Monitors this process holds, by ref key. */
-  monitors: Map<number | string, MonRec> | undefined = undefined;
-  /** Monitors held on this process, by ref key. */
-  monitoredBy: Map<number | string, MonRec> | undefined = undefined;
-  /** Event subscriptions: key → event and (for monitors) ref. */
-  eventSubs: Map<string, { event: Event; ref: Ref | undefined; link: boolean }> | undefined = undefined;
-  nodeLinks: Set<Atom> | undefined = undefined;
-  nodeMonitors: Set<Atom> | undefined = undefined;
+  /** Links and monitors this process holds (it is their consumer). */
+  held: Set<Relation> | undefined = undefined;
+  /** Its monitors (and monitor subscriptions), by reference. */
+  monitors: Map<RefKey, MonitorRecord> | undefined = undefined;
+  /** Links and monitors on this process (by pid, by its name, by one of its aliases). */
+  watchers: Set<Relation> | undefined = undefined;
+  /** Waiting for its queue to drain (inbound back-pressure). */
+  drainWaiters: (() => void)[] | undefined = undefined;
+  /** The node whose busy connection parked it. */
+  parkedOn: Atom | undefined = undefined;
   timers: Set<ReturnType<typeof setTimeout>> | undefined = undefined;
   waiters: ((reason: Term) => void)[] | undefined = undefined;
   init: { resolve: (pid: Pid) => void; reject: (e: unknown) => void } | undefined = undefined;
@@ -213,11 +167,11 @@ export class ProcessImpl implements Process {
 
   get log(): Log {
     const x = this.ext();
-    return x.log ?? (x.log = this.core.processLog(this));
+    return x.log ?? (x.log = this.core.loggers.processLog(this));
   }
 
   logLevel(): number {
-    return this.x?.logLevel ?? this.core.logLevel;
+    return this.x?.logLevel ?? this.core.loggers.level;
   }
 
   #alive(): void {
@@ -258,51 +212,55 @@ export class ProcessImpl implements Process {
     this.core.forward(to, from, message, ref, priority);
   }
 
-  call(to: Target, request: unknown, options?: CallOptions): Promise<unknown> {
+  call<T = unknown>(to: Target, request: unknown, options?: CallOptions): Promise<T> {
     if (this.st === S.Terminated) return Promise.reject(Err.processTerminated(this.pid));
-    return this.core.call(this, to, request, options);
+    return this.core.calls.call(this, to, request, options) as Promise<T>;
+  }
+
+  cast(to: Target, message: unknown): void {
+    this.send(to, this.core.castMessage(message));
   }
 
   inspect(to: Pid, ...items: string[]): Promise<Record<string, string>> {
-    return this.core.inspect(this, to, items);
+    return this.core.calls.inspect(this, to, items);
   }
 
-  spawn(factory: Factory, options?: ProcessOptions, ...args: unknown[]): Promise<Pid> {
-    this.#alive();
-    return this.core.spawn(this, factory, options, args, undefined);
+  spawn<F extends Factory>(factory: F, ...options: SpawnOptionsArg<F>): Promise<Pid> {
+    if (this.st === S.Terminated) return Promise.reject(Err.processTerminated(this.pid));
+    return this.core.spawner.spawn(this, factory, options[0] as SpawnOptions | undefined, undefined);
   }
 
-  spawnRegister(name: Atom | string, factory: Factory, options?: ProcessOptions, ...args: unknown[]): Promise<Pid> {
-    this.#alive();
-    return this.core.spawn(this, factory, options, args, typeof name === 'string' ? atom(name) : name);
+  spawnRegister<F extends Factory>(name: Atom | string, factory: F, ...options: SpawnOptionsArg<F>): Promise<Pid> {
+    if (this.st === S.Terminated) return Promise.reject(Err.processTerminated(this.pid));
+    return this.core.spawner.spawn(this, factory, options[0] as SpawnOptions | undefined, typeof name === 'string' ? atom(name) : name);
   }
 
-  remoteSpawn(node: Atom | string, name: Atom | string, options?: { register?: Atom | string; link?: boolean }, ...args: unknown[]): Promise<Pid> {
-    this.#alive();
-    return this.core.remoteSpawn(this, typeof node === 'string' ? atom(node) : node, typeof name === 'string' ? atom(name) : name, options, args);
+  remoteSpawn(node: Atom | string, name: RemoteSpawnName, options?: RemoteSpawnOptions): Promise<Pid> {
+    if (this.st === S.Terminated) return Promise.reject(Err.processTerminated(this.pid));
+    return this.core.spawner.remoteSpawn(this, typeof node === 'string' ? atom(node) : node, name, options);
   }
 
   stop(reason: Term = A.normal): void {
-    this.core.stopSelf(this, reason);
+    this.core.sched.stopSelf(this, reason);
   }
 
   registerName(name: Atom | string): void {
     this.#alive();
-    this.core.register(typeof name === 'string' ? atom(name) : name, this);
+    this.core.names.register(typeof name === 'string' ? atom(name) : name, this);
   }
 
   unregisterName(): void {
     if (this.name === undefined) throw Err.nameUnknown('(none)');
-    this.core.unregister(this.name);
+    this.core.names.unregister(this.name);
   }
 
   createAlias(): Alias {
     this.#alive();
-    return this.core.createAlias(this);
+    return this.core.names.createAlias(this);
   }
 
   deleteAlias(alias: Alias): void {
-    this.core.deleteAlias(this, alias);
+    this.core.names.deleteAlias(this, alias);
   }
 
   aliases(): Alias[] {
@@ -311,82 +269,93 @@ export class ProcessImpl implements Process {
 
   link(target: LinkTarget, options?: { oneWay?: boolean }): void {
     this.#alive();
-    this.core.link(this, target, options?.oneWay === true);
+    this.core.targets.link(this, this.core.norm(target), options?.oneWay === true ? 'one-way' : 'two-way');
   }
 
   unlink(target: LinkTarget, options?: { oneWay?: boolean }): void {
-    this.core.unlink(this, target, options?.oneWay === true);
+    this.core.targets.unlink(this, this.core.norm(target), options?.oneWay === true ? 'one-way' : 'two-way');
   }
 
   monitor(target: LinkTarget): Ref {
     this.#alive();
-    return this.core.monitor(this, target);
+    return this.core.targets.monitor(this, this.core.norm(target));
   }
 
   demonitor(refOrTarget: Ref | LinkTarget): boolean {
-    return this.core.demonitor(this, refOrTarget);
+    if (refOrTarget instanceof Ref && !(refOrTarget instanceof Alias)) return this.core.targets.demonitorRef(this, refOrTarget);
+    return this.core.targets.demonitorTarget(this, this.core.norm(refOrTarget as LinkTarget));
   }
 
   linkNode(node: Atom | string): void {
     this.#alive();
-    this.core.linkNode(this, typeof node === 'string' ? atom(node) : node, true);
+    this.core.targets.nodeRelation(this, typeof node === 'string' ? atom(node) : node, 'link', true);
   }
   unlinkNode(node: Atom | string): void {
-    this.core.linkNode(this, typeof node === 'string' ? atom(node) : node, false);
+    this.core.targets.nodeRelation(this, typeof node === 'string' ? atom(node) : node, 'link', false);
   }
   monitorNode(node: Atom | string): void {
     this.#alive();
-    this.core.monitorNode(this, typeof node === 'string' ? atom(node) : node, true);
+    this.core.targets.nodeRelation(this, typeof node === 'string' ? atom(node) : node, 'monitor', true);
   }
   demonitorNode(node: Atom | string): void {
-    this.core.monitorNode(this, typeof node === 'string' ? atom(node) : node, false);
+    this.core.targets.nodeRelation(this, typeof node === 'string' ? atom(node) : node, 'monitor', false);
+  }
+  monitorNodes(on: boolean): void {
+    this.#alive();
+    this.core.watchNodes(this, on);
   }
 
   registerEvent(name: Atom | string, options?: EventOptions): Ref {
     this.#alive();
-    return this.core.registerEvent(this, typeof name === 'string' ? atom(name) : name, options ?? {});
+    return this.core.events.register(this, typeof name === 'string' ? atom(name) : name, options ?? {});
   }
   unregisterEvent(name: Atom | string): void {
-    this.core.unregisterEvent(this, typeof name === 'string' ? atom(name) : name, A.normal);
+    this.core.events.unregister(this, typeof name === 'string' ? atom(name) : name, A.normal);
   }
   sendEvent(name: Atom | string, token: Ref, message: unknown): void {
     this.#alive();
-    this.core.sendEvent(this, typeof name === 'string' ? atom(name) : name, token, message);
+    this.core.events.publish(this, typeof name === 'string' ? atom(name) : name, token, message);
   }
   linkEvent(event: Event): Promise<MessageEvent[]> {
-    if (this.st === S.Terminated) return Promise.reject(Err.processTerminated(this.pid));
-    return this.core.subscribeEvent(this, event, true);
+    return this.#subscribe(event, 'link');
   }
   unlinkEvent(event: Event): void {
-    this.core.unsubscribeEvent(this, event, true);
+    this.core.targets.unsubscribe(this, event, 'link');
   }
   monitorEvent(event: Event): Promise<MessageEvent[]> {
+    return this.#subscribe(event, 'monitor');
+  }
+  #subscribe(event: Event, mode: 'link' | 'monitor'): Promise<MessageEvent[]> {
     if (this.st === S.Terminated) return Promise.reject(Err.processTerminated(this.pid));
-    return this.core.subscribeEvent(this, event, false);
+    try {
+      return this.core.targets.subscribe(this, event, mode).buffer;
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
   demonitorEvent(event: Event): void {
-    this.core.unsubscribeEvent(this, event, false);
+    this.core.targets.unsubscribe(this, event, 'monitor');
   }
   events(): Atom[] {
     return this.x?.events ? [...this.x.events] : [];
   }
 
   env(name: string): unknown {
-    return this.core.envLookup(this.x?.env ?? this.core.envRoot(this), name);
+    return this.core.env.lookup(this.x?.env ?? this.core.env.root, name);
   }
   envDefault<T>(name: string, def: T): T | unknown {
     const v = this.env(name);
     return v === undefined ? def : v;
   }
   setEnv(name: string, value: unknown): void {
-    this.core.setEnv(this, name, value);
+    this.core.env.set(this, name, value);
   }
   envList(): Record<string, unknown> {
-    return this.core.envFlatten(this.x?.env ?? this.core.envRoot(this));
+    return this.core.env.flatten(this.x?.env ?? this.core.env.root);
   }
 
   info(): ProcessInfo {
-    return this.core.processInfoOf(this);
+    return processInfo(this.core, this);
   }
 
   setLogLevel(level: LogLevelName): void {

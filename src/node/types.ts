@@ -3,7 +3,7 @@
  * handle it gets ({@link Process}), spawn options and introspection records.
  */
 import type { Alias, Atom, Pid, Ref, Term, Tuple } from '../term/index.js';
-import type { Event, MessageEvent, Priority, ProcessID } from '../gen/index.js';
+import type { Event, MessageEvent, Mfa, Priority, ProcessID } from '../gen/index.js';
 import type { Log, LogLevelName } from './log.js';
 import type { Node } from './node.js';
 
@@ -50,6 +50,30 @@ export interface ProcessBehavior {
 
 /** A class with a no-argument constructor, or a function, that makes a behaviour. */
 export type Factory = (new () => ProcessBehavior) | (() => ProcessBehavior);
+
+type InitArgsOf<B> = B extends { init(...args: infer A): unknown } ? A : readonly unknown[];
+
+/**
+ * The arguments a factory's behaviour takes in `init`: `InitArgs<typeof Counter>` is
+ * `[start: number]` for `class Counter extends Actor { init(start: number) {…} }`.
+ */
+export type InitArgs<F> = F extends new () => infer B ? InitArgsOf<B> : F extends () => infer B ? InitArgsOf<B> : readonly unknown[];
+
+/** Spawn options with the arguments for `init`; `args` is required when `init` requires some. */
+export type SpawnOptions<A extends readonly unknown[] = readonly unknown[]> = ProcessOptions & ([] extends A ? { args?: A } : { args: A });
+
+/** The options parameter of `spawn(factory, options)`: optional exactly when `init` needs no arguments. */
+export type SpawnOptionsArg<F> = [] extends InitArgs<F> ? [options?: SpawnOptions<InitArgs<F>>] : [options: SpawnOptions<InitArgs<F>>];
+
+/** A remote spawn: an Ergo spawn name, or an Erlang `{Module, Function}` (`{ module, function }`). */
+export type RemoteSpawnName = Atom | string | Mfa | { module: string; function: string };
+
+export interface RemoteSpawnOptions {
+  args?: readonly unknown[];
+  register?: Atom | string;
+  /** Link (two-way) the new process to the caller once it runs. */
+  link?: boolean;
+}
 
 export interface ProcessOptions {
   /** Limit for the main and system queues together; 0 or absent = unlimited. */
@@ -143,7 +167,12 @@ export interface Process {
   readonly state: ProcessState;
   readonly behavior: ProcessBehavior;
   readonly log: Log;
-  /** Exit signals from links (and `sendExit`) become `MessageExit` messages instead of killing. */
+  /**
+   * Exit signals from links (and `sendExit`) become `MessageExit` messages instead of killing
+   * (except `kill` from `sendExit`). Parent rule: an `Actor` or `GenServer` still ends when the
+   * trapped exit comes from its parent — its supervisor, or the node for top-level processes
+   * (`node.sendExit`, `node.stop`) — as OTP's gen_server does.
+   */
   trapExit: boolean;
   sendPriority: Priority;
 
@@ -157,9 +186,12 @@ export interface Process {
   sendImportant(to: Target, message: unknown, options?: SendOptions): Promise<void>;
   /** Send after `ms`; the returned function cancels (true if it was still pending). */
   sendAfter(to: Target, message: unknown, ms: number): () => boolean;
-  /** `exit/2`: send an exit signal. `kill` is untrappable; `normal` is ignored unless trapped. */
+  /**
+   * `exit/2`: send an exit signal. `kill` is untrappable; `normal` is ignored unless trapped; a
+   * trapping target gets a `MessageExit` (an Actor/GenServer whose parent is this process ends).
+   */
   sendExit(to: Pid, reason: Term): void;
-  /** Answer a request (`call`) later. */
+  /** Answer a request (`call`) later (see `replyLater` in `Actor`). */
   sendResponse(to: Pid, ref: Ref, value: unknown): void;
   /** Fail a request: the caller's promise rejects with `ERR_CALL_FAILED` carrying `reason`. */
   sendResponseError(to: Pid, ref: Ref, reason: Term | Error): void;
@@ -169,14 +201,23 @@ export interface Process {
    * Request/response. Resolves with the answer; rejects with `ERR_TIMEOUT`, `ERR_ABORTED`,
    * `ERR_CALL_SELF`, `ERR_CALL_FAILED` (error answer, or the callee died), or the send errors.
    */
-  call(to: Target, request: unknown, options?: CallOptions): Promise<unknown>;
+  call<T = unknown>(to: Target, request: unknown, options?: CallOptions): Promise<T>;
+  /**
+   * `gen_server:cast`: send `{'$gen_cast', Message}` — what a `GenServer` (here or on a BEAM
+   * node) hands to `handleCast`.
+   */
+  cast(to: Target, message: unknown): void;
   /** Ask a process for its `handleInspect` record. */
   inspect(to: Pid, ...items: string[]): Promise<Record<string, string>>;
 
-  spawn(factory: Factory, options?: ProcessOptions, ...args: unknown[]): Promise<Pid>;
-  spawnRegister(name: Atom | string, factory: Factory, options?: ProcessOptions, ...args: unknown[]): Promise<Pid>;
-  /** Spawn on another node (through the network router). */
-  remoteSpawn(node: Atom | string, name: Atom | string, options?: { register?: Atom | string; link?: boolean }, ...args: unknown[]): Promise<Pid>;
+  /** Spawn a child: `spawn(Counter, { args: [5] })`; resolves with its pid once `init` succeeded. */
+  spawn<F extends Factory>(factory: F, ...options: SpawnOptionsArg<F>): Promise<Pid>;
+  spawnRegister<F extends Factory>(name: Atom | string, factory: F, ...options: SpawnOptionsArg<F>): Promise<Pid>;
+  /**
+   * Spawn on another node: an Ergo spawn name (enabled there with `EnableSpawn` /
+   * `node.enableSpawn`) or an Erlang `{ module, function }` with `args`.
+   */
+  remoteSpawn(node: Atom | string, name: RemoteSpawnName, options?: RemoteSpawnOptions): Promise<Pid>;
   /** Stop after the current handler returns, with `reason` (default `normal`). */
   stop(reason?: Term): void;
 
@@ -201,10 +242,18 @@ export interface Process {
   monitor(target: LinkTarget): Ref;
   /** Remove a monitor by its reference or by its target. Returns whether one was removed. */
   demonitor(refOrTarget: Ref | LinkTarget): boolean;
+  /**
+   * Node links and monitors are local records (no packet goes out); they connect in the
+   * background and never throw for an unreachable node: when the connection is lost (or cannot
+   * be made) a node link is a one-way exit `noconnection` and a node monitor a DOWN
+   * `{nodedown, Node}`.
+   */
   linkNode(node: Atom | string): void;
   unlinkNode(node: Atom | string): void;
   monitorNode(node: Atom | string): void;
   demonitorNode(node: Atom | string): void;
+  /** `net_kernel:monitor_nodes/1`: get `MessageNodeUp` / `MessageNodeDown` for every connection. */
+  monitorNodes(on: boolean): void;
 
   /** Register an event owned by this process; returns the token needed to send it. */
   registerEvent(name: Atom | string, options?: EventOptions): Ref;

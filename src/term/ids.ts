@@ -11,6 +11,14 @@
  *
  * `creation` is a number whenever it is a safe integer (always, for Erlang's u32 and for
  * Ergo's Unix-time creations) and a bigint only beyond ±(2^53−1), so `===` compares it.
+ *
+ * **Identity across wires.** The same pid, reference or alias can reach us in either format: a
+ * reference we made (three 32-bit words) comes back from an Ergo peer as three u64s (six
+ * words, the top ones zero), and an alias that went through a BEAM node comes back as a plain
+ * reference (Erlang has no alias type). `equals` and {@link Ref.identity} compare the identity,
+ * not the wire form: node, creation and the words with trailing zero words ignored, and an
+ * `Alias` equals the `Ref` with the same identity. The `ids` array keeps the exact wire form,
+ * so a decoded value still re-encodes to the same bytes.
  */
 import type { Atom } from './atom.js';
 
@@ -48,6 +56,14 @@ export class Pid {
   /** Same as {@link ergoId} as a number when it is below 2^53 (always true for local pids). */
   get number(): number {
     return this.serial * TWO32 + this.id;
+  }
+
+  /**
+   * A string naming this pid and nothing else (node, id, serial, creation), for use as a map
+   * key; equal for pids that are {@link equals}.
+   */
+  get identity(): string {
+    return `${this.node.name}|${this.id}|${this.serial}|${String(this.creation)}`;
   }
 
   equals(o: unknown): boolean {
@@ -93,15 +109,47 @@ export class Ref {
     return [word(0) | (word(1) << 32n), word(2) | (word(3) << 32n), word(4) | (word(5) << 32n)];
   }
 
+  /**
+   * How many words carry the identity: the length without trailing zero words (at least 1).
+   * A 3-word Erlang reference and the same reference widened to Ergo's 3×u64 have the same.
+   */
+  get significantWords(): number {
+    const w = this.ids;
+    let n = w.length;
+    while (n > 1 && w[n - 1] === 0) n--;
+    return n;
+  }
+
+  /**
+   * A string naming this identity and nothing else, for use as a map key: the same for every
+   * wire form of one reference (3 or 6 words; `Ref` or `Alias`). See the module comment.
+   */
+  get identity(): string {
+    const n = this.significantWords;
+    let s = `${this.node.name}|${String(this.creation)}|${this.ids[0] ?? 0}`;
+    for (let i = 1; i < n; i++) s += '.' + this.ids[i]!;
+    return s;
+  }
+
+  /**
+   * Same identity: same node and creation, and the same words once trailing zero words are
+   * dropped. A `Ref` and an `Alias` with the same identity are equal (an Erlang alias is a
+   * reference, and a BEAM peer gives our aliases back as plain references).
+   */
   equals(o: unknown): boolean {
-    if (!(o instanceof Ref) || o.constructor !== this.constructor) return false;
-    if (o.node !== this.node || o.creation !== this.creation || o.ids.length !== this.ids.length) return false;
-    for (let i = 0; i < this.ids.length; i++) if (o.ids[i] !== this.ids[i]) return false;
+    if (o === this) return true;
+    if (!(o instanceof Ref) || o.node !== this.node || o.creation !== this.creation) return false;
+    const n = this.significantWords;
+    if (o.significantWords !== n) return false;
+    const a = this.ids;
+    const b = o.ids;
+    for (let i = 0; i < n; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return false;
     return true;
   }
 
+  /** Erlang's form, `#Ref<node.W2.W1.W0>` (most significant word first, as BEAM prints). */
   toString(): string {
-    return `#Ref<${this.node.name}.${this.ids.join('.')}>`;
+    return `#Ref<${this.node.name}.${[...this.ids].reverse().join('.')}>`;
   }
 }
 
@@ -120,7 +168,7 @@ export class Alias extends Ref {
   }
 
   override toString(): string {
-    return `#Alias<${this.node.name}.${this.ids.join('.')}>`;
+    return `#Alias<${this.node.name}.${[...this.ids].reverse().join('.')}>`;
   }
 }
 

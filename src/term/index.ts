@@ -7,3 +7,15 @@ export { charlist, text, ok, error, okValue, errorReason, isTagged, propGet, pro
 export { ErgoError } from './errors.js';
 export { format } from './format.js';
 export { ProcessID, processId, Event, event } from './names.js';
+export {
+  MessageDown,
+  MessageExit,
+  MessageEvent,
+  MessageEventStart,
+  MessageEventStop,
+  MessageNodeUp,
+  MessageNodeDown,
+  kindOf,
+  type TargetKind,
+  type SignalSource,
+} from './signals.js';

@@ -16,7 +16,7 @@ class M extends Actor {
   override init(tag: unknown): void {
     log.push(`start:${String(tag)}:${String(this.process.env('LEVEL'))}`);
   }
-  override handleMessage(_f: Pid, m: unknown): void {
+  override handleMessage(m: unknown, _f: Pid): void {
     if (m === 'crash') throw atom('crashed');
     if (m === 'quit') this.process.stop(A.normal);
   }

@@ -93,7 +93,7 @@ describe('GenServer replies (gen:reply rules)', () => {
 });
 
 class Crasher extends Actor {
-  override handleMessage(_from: Pid, m: unknown): unknown {
+  override handleMessage(m: unknown, _from: Pid): unknown {
     if (m === 'crash') throw atom('crashed');
     return undefined;
   }
@@ -110,7 +110,7 @@ describe('Supervisor restart intensity', () => {
     ({ node } = await startNode());
     let now = 1_000_000;
     vi.spyOn(Date, 'now').mockImplementation(() => now);
-    const sup = await node.spawn(Sup, undefined, { strategy: 'one_for_one', intensity: 2, period: 10, children: [{ id: 'w', start: { factory: Crasher } }] });
+    const sup = await node.spawn(Sup, { args: [{ strategy: 'one_for_one', intensity: 2, period: 10, children: [{ id: 'w', start: { factory: Crasher } }] }] });
     const crashOnce = async (): Promise<void> => {
       // The EXIT reaches the supervisor before `wait` resolves, so the next call sees the restart.
       const [c] = await Supervisor.whichChildren(node, sup);
@@ -147,9 +147,11 @@ describe('Supervisor shutdown of simple_one_for_one children', () => {
     ({ node } = await startNode());
     stopping = 0;
     allStopping = [];
-    const sup = await node.spawn(Sup, undefined, {
+    const sup = await node.spawn(Sup, {
+      args: [{
       strategy: 'simple_one_for_one',
       children: [{ id: 't', start: { factory: Together }, shutdown: 2000 }],
+      }],
     });
     const w1 = await Supervisor.startChild(node, sup, []);
     const w2 = await Supervisor.startChild(node, sup, []);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { A, Alias, atom, improperList, Pid, Tuple, tuple, type Term } from '../../src/term/index.js';
 import { ErrCode } from '../../src/gen/index.js';
-import { GenServer, cast, type CallResult, type CastResult, type From, type InitResult } from '../../src/act/index.js';
+import { GenServer, type CallResult, type CastResult, type From, type InitResult } from '../../src/act/index.js';
 import type { Node } from '../../src/node/index.js';
 import { spawnProbe, startNode, until } from '../node/helpers.js';
 
@@ -13,7 +13,7 @@ afterEach(async () => {
 class Counter extends GenServer<number> {
   pending: From[] = [];
   terminatedWith: [Term, number] | undefined;
-  init(start: unknown): InitResult<number> {
+  init(start?: unknown): InitResult<number> {
     if (start === 'fail') return ['stop', atom('bad_start')];
     return ['ok', (start as number) ?? 0];
   }
@@ -44,10 +44,10 @@ describe('GenServer', () => {
   it('init, call, cast, info, deferred reply', async () => {
     ({ node } = await startNode());
     const s = new Counter();
-    const pid = await node.spawn(() => s, undefined, 5);
+    const pid = await node.spawn(() => s, { args: [5] });
     expect(await node.call(pid, 'get')).toBe(5);
-    cast(node, pid, atom('inc'));
-    cast(node, pid, atom('inc'));
+    node.cast(pid, atom('inc'));
+    node.cast(pid, atom('inc'));
     expect(await node.call(pid, 'get')).toBe(7);
     const later = node.call(pid, 'later');
     node.send(pid, 'flush');
@@ -56,13 +56,13 @@ describe('GenServer', () => {
 
   it('init stop fails the spawn with the reason', async () => {
     ({ node } = await startNode());
-    await expect(node.spawn(Counter, undefined, 'fail')).rejects.toMatchObject({ code: ErrCode.InitFailed, reason: atom('bad_start') });
+    await expect(node.spawn(Counter, { args: ['fail'] })).rejects.toMatchObject({ code: ErrCode.InitFailed, reason: atom('bad_start') });
   });
 
   it('stop from handleCall replies first, then terminates with the reason', async () => {
     ({ node } = await startNode());
     const s = new Counter();
-    const pid = await node.spawn(() => s, undefined, 1);
+    const pid = await node.spawn(() => s, { args: [1] });
     const dead = node.wait(pid);
     expect(await node.call(pid, 'stop')).toBe('bye');
     expect(await dead).toBe(atom('asked'));
@@ -71,7 +71,7 @@ describe('GenServer', () => {
 
   it("answers Erlang '$gen_call' messages with {Tag, Reply}, and through an alias tag", async () => {
     ({ node } = await startNode());
-    const pid = await node.spawn(Counter, undefined, 3);
+    const pid = await node.spawn(Counter, { args: [3] });
     const caller = await spawnProbe(node);
     const tag = node.makeRef();
     node.send(pid, tuple(atom('$gen_call'), tuple(caller.pid, tag), 'get'));

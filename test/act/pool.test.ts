@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { A, atom, type Pid, type Ref } from '../../src/term/index.js';
+import { A, atom, type Pid } from '../../src/term/index.js';
 import { Actor, Pool, type PoolOptions } from '../../src/act/index.js';
 import type { Node } from '../../src/node/index.js';
 import { startNode, until } from '../node/helpers.js';
@@ -12,11 +12,11 @@ afterEach(async () => {
 const handled: { worker: string; message: unknown }[] = [];
 
 class W extends Actor {
-  override handleMessage(_f: Pid, m: unknown): void {
+  override handleMessage(m: unknown, _f: Pid): void {
     if (m === 'die') throw atom('die');
     handled.push({ worker: String(this.pid), message: m });
   }
-  override handleCall(_f: Pid, _r: Ref, req: unknown): unknown {
+  override handleCall(req: unknown): unknown {
     return { by: String(this.pid), req };
   }
 }
@@ -31,7 +31,7 @@ describe('Pool', () => {
   it('hands messages and calls to workers in rotation; workers answer callers directly', async () => {
     ({ node } = await startNode());
     handled.length = 0;
-    const pool = await node.spawnRegister('pool', P, undefined, 3);
+    const pool = await node.spawnRegister('pool', P, { args: [3] });
     const workers = await Pool.workers(node, pool);
     expect(workers.length).toBe(3);
     for (let i = 0; i < 6; i++) node.send('pool', i);
@@ -46,7 +46,7 @@ describe('Pool', () => {
 
   it('replaces a dead worker, and can grow and shrink', async () => {
     ({ node } = await startNode());
-    const pool = await node.spawn(P, undefined, 2);
+    const pool = await node.spawn(P, { args: [2] });
     const before = await Pool.workers(node, pool);
     node.kill(before[0]!);
     await until(() => node.processCount() === 3 && !node.processList().some((p) => p.pid.equals(before[0]!)));
@@ -63,7 +63,7 @@ describe('Pool', () => {
 
   it('stopping the pool stops its workers', async () => {
     ({ node } = await startNode());
-    const pool = await node.spawn(P, undefined, 2);
+    const pool = await node.spawn(P, { args: [2] });
     node.sendExit(pool, A.shutdown);
     await node.wait(pool);
     await until(() => node.processCount() === 0);
@@ -73,7 +73,7 @@ describe('Pool', () => {
 describe('Pool lifetime', () => {
   it('a killed pool takes its workers with it; a dead worker does not take the pool', async () => {
     ({ node } = await startNode());
-    const pool = await node.spawn(P, {}, 3);
+    const pool = await node.spawn(P, { args: [3] });
     const workers = await Pool.workers(node, pool);
     expect(workers).toHaveLength(3);
     node.sendExit(workers[0]!, atom('boom'));

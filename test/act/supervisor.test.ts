@@ -22,7 +22,7 @@ class Worker extends Actor {
     if (o.trap) this.process.trapExit = true;
     journal.push(`start:${this.id}`);
   }
-  override handleMessage(_from: Pid, m: unknown): unknown {
+  override handleMessage(m: unknown, _from: Pid): unknown {
     if (m === 'crash') throw atom('crashed');
     if (m === 'quit') this.process.stop(A.normal);
     return undefined;
@@ -52,7 +52,7 @@ class Sup extends Supervisor {
 }
 
 async function startSup(spec: SupervisorSpec): Promise<Pid> {
-  return node.spawnRegister('sup', Sup, undefined, spec);
+  return node.spawnRegister('sup', Sup, { args: [spec] });
 }
 
 async function pids(): Promise<Record<string, Pid | undefined>> {

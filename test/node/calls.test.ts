@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { A, atom, Pid, type Ref } from '../../src/term/index.js';
 import { ErrCode, RuntimeError } from '../../src/gen/index.js';
-import { Actor } from '../../src/act/index.js';
+import { Actor, replyLater } from '../../src/act/index.js';
 import type { Node } from '../../src/node/index.js';
 import { spawnProbe, startNode, until } from './helpers.js';
 
@@ -35,7 +35,7 @@ describe('calls', () => {
     const held: { from: Pid; ref: Ref; req: unknown }[] = [];
     probe.onCall = (req, from, ref) => {
       held.push({ from, ref, req });
-      return undefined;
+      return replyLater;
     };
     const p1 = node.call(pid, 'a');
     const p2 = node.call(pid, 'b');
@@ -74,7 +74,7 @@ describe('calls', () => {
     let late: (() => void) | undefined;
     probe.onCall = (_r, from, ref) => {
       late = () => probe.process.sendResponse(from, ref, 'late');
-      return undefined;
+      return replyLater;
     };
     const e = await rejection(node.call(pid, 'x', { timeout: 10 }));
     expect(e.code).toBe(ErrCode.Timeout);
@@ -85,7 +85,7 @@ describe('calls', () => {
   it('is cancelled by an AbortSignal', async () => {
     ({ node } = await startNode());
     const { probe, pid } = await spawnProbe(node);
-    probe.onCall = () => undefined;
+    probe.onCall = () => replyLater;
     const ac = new AbortController();
     const p = node.call(pid, 'x', { signal: ac.signal, timeout: Infinity });
     ac.abort();
@@ -133,7 +133,7 @@ describe('calls', () => {
   it('a caller that dies while waiting does not leak its pending call', async () => {
     ({ node } = await startNode());
     const slow = await spawnProbe(node);
-    slow.probe.onCall = () => undefined;
+    slow.probe.onCall = () => replyLater;
     const caller = await spawnProbe(node);
     let err: RuntimeError | undefined;
     caller.probe.onMessage = async () => {

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { A, atom, event, type Pid } from '../../src/term/index.js';
 import { MessageDown, MessageEventStart, MessageExit } from '../../src/gen/index.js';
 import type { Node } from '../../src/node/index.js';
+import { replyLater } from '../../src/act/index.js';
 import { Probe, spawnProbe, startNode, until } from './helpers.js';
 
 let node: Node;
@@ -198,7 +199,7 @@ describe('termination leaves nothing behind', () => {
     await pb.monitorEvent(event('ea', node.name));
     await pb.linkEvent(event('ea', node.name));
     const slow = await spawnProbe(node);
-    slow.probe.onCall = () => undefined;
+    slow.probe.onCall = () => replyLater;
     const pending = pb.call(slow.pid, 'x', { timeout: Infinity });
     node.kill(b.pid);
     await node.wait(b.pid);

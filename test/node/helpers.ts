@@ -1,5 +1,5 @@
 /** Shared test helpers: a node without console logging and a recording probe process. */
-import { Actor } from '../../src/act/index.js';
+import { Actor, type From } from '../../src/act/index.js';
 import { MemoryLogger, Node, type NodeOptions, type ProcessOptions } from '../../src/node/index.js';
 import type { Pid, Ref, Term } from '../../src/term/index.js';
 import type { MessageEvent } from '../../src/gen/index.js';
@@ -35,14 +35,15 @@ export class Probe extends Actor {
   terminated: Term | undefined = undefined;
   #waiters: (() => void)[] = [];
 
-  override handleMessage(from: Pid, message: unknown): unknown {
+  override handleMessage(message: unknown, from: Pid): unknown {
     this.inbox.push({ from, message });
     const r = this.onMessage?.(message, from);
     this.#wake();
     return r;
   }
-  override handleCall(from: Pid, ref: Ref, request: unknown): unknown {
-    return this.onCall(request, from, ref);
+  /** `onCall` returns the answer, or `replyLater`. */
+  override handleCall(request: unknown, from: From): unknown {
+    return this.onCall(request, from.pid, from.ref!);
   }
   override handleEvent(e: MessageEvent): unknown {
     this.events.push(e);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { A, atom, Pid, tuple, type Term } from '../../src/term/index.js';
 import { ErrCode, MessageExit, RuntimeError } from '../../src/gen/index.js';
-import { Actor } from '../../src/act/index.js';
+import { Actor, replyLater } from '../../src/act/index.js';
 import { Node, MemoryLogger, type LogMessage } from '../../src/node/index.js';
 import { Probe, spawnProbe, startNode, until } from './helpers.js';
 
@@ -70,11 +70,11 @@ describe('node', () => {
         seen.push(a, b);
         await new Promise<void>((r) => (release = r));
       }
-      override handleMessage(_f: Pid, m: unknown): void {
+      override handleMessage(m: unknown, _f: Pid): void {
         seen.push(m);
       }
     }
-    const spawned = node.spawnRegister('slow', Slow, undefined, 1, 2);
+    const spawned = node.spawnRegister('slow', Slow, { args: [1, 2] });
     await until(() => seen.length === 2);
     node.send('slow', 'early');
     expect(node.processInfo(node.whereis('slow')!).state).toBe('init');
@@ -208,7 +208,7 @@ describe('node', () => {
     ({ node } = await startNode());
     const a = await spawnProbe(node);
     const pending = node.call(a.pid, 'x');
-    a.probe.onCall = () => undefined;
+    a.probe.onCall = () => replyLater;
     await node.stopForce();
     expect(a.probe.terminated).toBeUndefined();
     expect(node.processCount()).toBe(0);
@@ -225,7 +225,7 @@ describe('node', () => {
       override handleMessage(): void {
         seen.push('pid');
       }
-      override handleMessageName(name: import('../../src/term/index.js').Atom): void {
+      override handleMessageName(_m: unknown, _from: Pid, name: import('../../src/term/index.js').Atom): void {
         seen.push(`name:${name.name}`);
       }
       override handleMessageAlias(): void {
@@ -284,7 +284,7 @@ describe('graceful stop order', () => {
     }
     await node.spawn(S);
     const orphan = await spawnProbe(node);
-    await orphan.probe.process.spawn(() => new W(), undefined, 'orphan');
+    await orphan.probe.process.spawn(() => new W(), { args: ['orphan'] });
     await node.stop({ timeout: 1000 });
     expect(order.slice(0, 3)).toEqual(['c:shutdown', 'b:shutdown', 'a:shutdown']);
     expect(order).toContain('orphan:shutdown');

@@ -40,7 +40,7 @@ describe('scheduler', () => {
     const finished = new Promise<void>((r) => (done = r));
     const N = 200_000;
     class Sink extends Actor {
-      override handleMessage(_f: Pid, m: unknown): void {
+      override handleMessage(m: unknown, _f: Pid): void {
         got.push(m as number);
         if (got.length === N) done();
       }

@@ -4,6 +4,7 @@ import { ErrCode, MessageExit, RuntimeError, TimeoutError } from '../../src/gen/
 import { Actor } from '../../src/act/index.js';
 import type { Node, Process, ProcessBehavior } from '../../src/node/index.js';
 import { Probe, spawnProbe, startNode, until } from './helpers.js';
+import { FakeRouter } from './fake-router.js';
 
 let node: Node;
 afterEach(async () => {
@@ -21,7 +22,7 @@ describe('spawn and process options', () => {
         throw atom('init_broke');
       }
     }
-    await expect(node.spawn(LinkThenFail, undefined, watcher.pid)).rejects.toMatchObject({ code: ErrCode.InitFailed });
+    await expect(node.spawn(LinkThenFail, { args: [watcher.pid] })).rejects.toMatchObject({ code: ErrCode.InitFailed });
     const m = await watcher.probe.receive<MessageExit>((x) => x instanceof MessageExit);
     expect(m.reason).toBe(atom('init_broke'));
   });
@@ -65,13 +66,8 @@ describe('spawn and process options', () => {
   });
 
   it('importantDelivery: remote sends ask the router for an acknowledgement; failures are logged', async () => {
-    const asked: boolean[] = [];
-    const router = {
-      send: (_f: unknown, _t: unknown, _m: unknown, o: { important: boolean }) => {
-        asked.push(o.important);
-        return o.important ? Promise.reject(new Error('unknown process on peer')) : undefined;
-      },
-    } as unknown as import('../../src/gen/index.js').NetworkRouter;
+    const router = new FakeRouter();
+    router.connection(atom('peer@host')).importantResult = () => Promise.reject(new Error('unknown process on peer'));
     let logs;
     ({ node, logs } = await startNode({ router }));
     const a = await spawnProbe(node, { importantDelivery: true });
@@ -79,7 +75,7 @@ describe('spawn and process options', () => {
     const remote = new Pid(atom('peer@host'), 1000, 0, 1);
     a.probe.process.send(remote, 'x');
     b.probe.process.send(remote, 'y');
-    expect(asked).toEqual([true, false]);
+    expect(router.connection(atom('peer@host')).names()).toEqual(['sendImportant', 'send']);
     await until(() => logs.lines().some((l) => l.includes('unknown process on peer')));
     const ghost = new Pid(node.name, 123456, 0, node.creation);
     expect(() => a.probe.process.send(ghost, 'x')).toThrowError(RuntimeError);
