@@ -8,9 +8,9 @@ import { ErrCode } from './errors.js';
 
 export interface ErrorCodeInfo {
   /** Which part raises it. */
-  readonly layer: 'runtime' | 'etf' | 'edf';
+  readonly layer: 'runtime' | 'etf' | 'edf' | 'ergo' | 'erlang';
   /** The error class thrown. */
-  readonly thrownAs: 'RuntimeError' | 'DecodeError' | 'EncodeError';
+  readonly thrownAs: 'RuntimeError' | 'DecodeError' | 'EncodeError' | 'ErgoNetError' | 'DistError' | 'HandshakeError' | 'EpmdError';
   readonly meaning: string;
 }
 
@@ -19,6 +19,7 @@ const etfDecode = (meaning: string): ErrorCodeInfo => ({ layer: 'etf', thrownAs:
 const etfEncode = (meaning: string): ErrorCodeInfo => ({ layer: 'etf', thrownAs: 'EncodeError', meaning });
 const edfDecode = (meaning: string): ErrorCodeInfo => ({ layer: 'edf', thrownAs: 'DecodeError', meaning });
 const edfEncode = (meaning: string): ErrorCodeInfo => ({ layer: 'edf', thrownAs: 'EncodeError', meaning });
+const net = (layer: 'ergo' | 'erlang', thrownAs: ErrorCodeInfo['thrownAs'], meaning: string): ErrorCodeInfo => ({ layer, thrownAs, meaning });
 
 export const ErrorCatalogue: Readonly<Record<string, ErrorCodeInfo>> = {
   // ------------------------------------------------------------------ runtime (src/gen/errors.ts)
@@ -112,4 +113,82 @@ export const ErrorCatalogue: Readonly<Record<string, ErrorCodeInfo>> = {
   ERR_EDF_TYPE_TAKEN: edfEncode('a type name registered twice'),
   ERR_EDF_BAD_CACHE_ID: edfEncode('a cache id outside its range'),
   ERR_EDF_CACHE_FULL: edfEncode('no free cache id left'),
+
+  // ------------------------------------------------------------------ Ergo stack (src/net/ergo)
+  ERR_ERGO_BAD_MAGIC: net('ergo', 'ErgoNetError', 'Byte 0 is not 0x4E (ENP) / 0x57 (handshake).'),
+  ERR_ERGO_BAD_VERSION: net('ergo', 'ErgoNetError', 'Byte 1 is not 1.'),
+  ERR_ERGO_BAD_LENGTH: net('ergo', 'ErgoNetError', 'The length field is below the header size or inconsistent with the bytes.'),
+  ERR_ERGO_FRAME_TOO_LARGE: net('ergo', 'ErgoNetError', 'A frame over our MaxMessageSize (or a handshake frame over 65535 bytes).'),
+  ERR_ERGO_TRUNCATED: net('ergo', 'ErgoNetError', 'Too short for its message type.'),
+  ERR_ERGO_UNKNOWN_TYPE: net('ergo', 'ErgoNetError', 'A message type id we do not know (including the reserved 201–203).'),
+  ERR_ERGO_BAD_PAYLOAD: net('ergo', 'ErgoNetError', 'The EDF payload could not be decoded (cause: the DecodeError).'),
+  ERR_ERGO_UNEXPECTED_PAYLOAD: net('ergo', 'ErgoNetError', 'A payload of the wrong kind for its frame (e.g. an exit reason that is not an error).'),
+  ERR_ERGO_UNKNOWN_CACHE_ID: net('ergo', 'ErgoNetError', 'A header atom id the peer never announced.'),
+  ERR_ERGO_BAD_COMPRESSION: net('ergo', 'ErgoNetError', 'A compressed frame that does not inflate to its declared size, or an unknown algorithm.'),
+  ERR_ERGO_DECOMPRESSED_TOO_LARGE: net('ergo', 'ErgoNetError', 'The inflated size is over our limit.'),
+  ERR_ERGO_BAD_RESPONSE_CODE: net('ergo', 'ErgoNetError', 'A 130 frame with a code other than 0, 1, 2, 3 or 255.'),
+  ERR_ERGO_BAD_DIGEST: net('ergo', 'ErgoNetError', 'The peer\'s digest does not match our cookie (wrong cookie, or a forged peer).'),
+  ERR_ERGO_BAD_CERT_DIGEST: net('ergo', 'ErgoNetError', 'The TLS certificate digest does not match the certificate we see.'),
+  ERR_ERGO_BAD_HANDSHAKE: net('ergo', 'ErgoNetError', 'A handshake message of the wrong type at this step, or undecodable.'),
+  ERR_ERGO_BAD_PEER_NAME: net('ergo', 'ErgoNetError', 'The peer introduced itself with our own name, or not with the name we dialed.'),
+  ERR_ERGO_BAD_INTRODUCE: net('ergo', 'ErgoNetError', 'The peer\'s Introduce carries creation 0 or another value Go refuses.'),
+  ERR_ERGO_HANDSHAKE_TIMEOUT: net('ergo', 'ErgoNetError', 'A handshake step did not complete in time.'),
+  ERR_ERGO_JOIN_REFUSED: net('ergo', 'ErgoNetError', 'A Join for a connection we do not have, with the wrong id, or over the pool size.'),
+  ERR_ERGO_LINK_CLOSED: net('ergo', 'ErgoNetError', 'The socket closed (EOF, reset) before or during use.'),
+  ERR_ERGO_NO_CONNECTION: net('ergo', 'ErgoNetError', 'The connection has no links left, or was terminated.'),
+  ERR_ERGO_TOO_LARGE: net('ergo', 'ErgoNetError', 'The frame would exceed the peer\'s MaxMessageSize or 4 GiB (Go: gen.ErrTooLarge).'),
+  ERR_ERGO_BUSY: net('ergo', 'ErgoNetError', 'Our outgoing queue toward this peer is over its limit: the peer is not reading.'),
+  ERR_ERGO_UNSUPPORTED: net('ergo', 'ErgoNetError', 'The peer did not announce what this needs (important delivery, remote spawn…).'),
+  ERR_ERGO_NOT_ALLOWED: net('ergo', 'ErgoNetError', 'The peer\'s flags refuse it (remote spawn / application start disabled).'),
+  ERR_ERGO_INCARNATION: net('ergo', 'ErgoNetError', 'A PID/alias of another incarnation (creation) of the peer.'),
+  ERR_ERGO_NAME_TOO_LONG: net('ergo', 'ErgoNetError', 'A name or event name over 255 bytes (Go: "process name too long").'),
+  ERR_ERGO_ENCODE: net('ergo', 'ErgoNetError', 'The payload could not be encoded (cause: the EncodeError).'),
+  ERR_ERGO_TIMEOUT: net('ergo', 'ErgoNetError', 'A request (link, monitor, spawn, application start, important send) got no answer in time.'),
+  ERR_ERGO_REMOTE: net('ergo', 'ErgoNetError', 'The peer answered a request with an error; `remote` holds it.'),
+  ERR_ERGO_MALFORMED: net('ergo', 'ErgoNetError', 'The peer answered with something other than what the request needs.'),
+  ERR_ERGO_NAME_TAKEN: net('ergo', 'ErgoNetError', 'The registrar refused the name: another node holds it (Go: gen.ErrTaken).'),
+  ERR_ERGO_NODE_UNKNOWN: net('ergo', 'ErgoNetError', 'The registrar does not know the node (Go: gen.ErrUnknown "unknown").'),
+  ERR_ERGO_BAD_NODE_NAME: net('ergo', 'ErgoNetError', 'A node name without a host part, or with two \'@\'.'),
+  ERR_ERGO_BAD_REGISTRAR_PACKET: net('ergo', 'ErgoNetError', 'A registrar packet we cannot read.'),
+  ERR_ERGO_REGISTRAR_TIMEOUT: net('ergo', 'ErgoNetError', 'The registrar did not answer in time.'),
+  ERR_ERGO_NO_ROUTE: net('ergo', 'ErgoNetError', 'No static route, no registrar answer, and no way to reach the node.'),
+  ERR_ERGO_UNSUPPORTED_ROUTE: net('ergo', 'ErgoNetError', 'The route names a handshake or protocol other than EHS:R1 / ENP:R1.'),
+  ERR_ERGO_NO_PORT: net('ergo', 'ErgoNetError', 'No acceptor port could be bound in the configured range.'),
+  ERR_ERGO_STOPPED: net('ergo', 'ErgoNetError', 'The stack is stopped.'),
+
+  // ------------------------------------------------------------------ Erlang stack (src/net/erlang)
+  ERR_DIST_CLOSED: net('erlang', 'DistError', 'the peer closed the socket'),
+  ERR_DIST_SHUTDOWN: net('erlang', 'DistError', 'we closed the connection (`close()`, endpoint stopped, replaced)'),
+  ERR_DIST_SOCKET: net('erlang', 'DistError', 'a socket error (`cause` holds it)'),
+  ERR_DIST_TICK_TIMEOUT: net('erlang', 'DistError', 'nothing read for the whole tick window (net_ticktime)'),
+  ERR_DIST_PACKET_TOO_LARGE: net('erlang', 'DistError', 'a packet length over `maxPacketSize`'),
+  ERR_DIST_MESSAGE_TOO_LARGE: net('erlang', 'DistError', 'a fragmented message growing past `maxMessageSize`'),
+  ERR_DIST_BAD_HEADER: net('erlang', 'DistError', 'a distribution header OTP would refuse (version byte, kind, atom cache)'),
+  ERR_DIST_BAD_FRAMING: net('erlang', 'DistError', 'pass-through framing on a header connection, or the reverse'),
+  ERR_DIST_BAD_FRAGMENT: net('erlang', 'DistError', 'a fragment out of order, of an unknown sequence, or a reused sequence'),
+  ERR_DIST_TOO_MANY_SEQUENCES: net('erlang', 'DistError', 'more fragmented messages in flight than `maxSequences`'),
+  ERR_DIST_BAD_TERM: net('erlang', 'DistError', 'a control message or payload that is not valid ETF (`cause`: DecodeError)'),
+  ERR_DIST_TRAILING: net('erlang', 'DistError', 'bytes after the last term of a message'),
+  ERR_DIST_BAD_CONTROL: net('erlang', 'DistError', 'a control message that is not a known op with the right shape'),
+  ERR_DIST_FOREIGN_PID: net('erlang', 'DistError', 'a sender pid not of the peer\'s node, or a target not of ours'),
+  ERR_DIST_NO_ROUTE: net('erlang', 'DistError', 'no port for a node (EPMD said no, no static route)'),
+  ERR_DIST_CONNECT: net('erlang', 'DistError', 'the TCP/TLS connection could not be made'),
+  ERR_DIST_NOT_STARTED: net('erlang', 'DistError', 'the endpoint is not started or is stopping'),
+  ERR_HANDSHAKE_TIMEOUT: net('erlang', 'HandshakeError', 'The handshake did not finish within the setup time.'),
+  ERR_HANDSHAKE_CLOSED: net('erlang', 'HandshakeError', 'The peer closed the socket during the handshake.'),
+  ERR_HANDSHAKE_BAD_MESSAGE: net('erlang', 'HandshakeError', 'A handshake message with the wrong tag, size or layout.'),
+  ERR_HANDSHAKE_BAD_DIGEST: net('erlang', 'HandshakeError', 'The peer\'s digest does not match: the cookies differ.'),
+  ERR_HANDSHAKE_NOT_ALLOWED: net('erlang', 'HandshakeError', 'Refused by policy: status `not_allowed`, or a node outside our allow list.'),
+  ERR_HANDSHAKE_FLAGS: net('erlang', 'HandshakeError', 'The peer lacks flags we require (or we lack flags it requires).'),
+  ERR_HANDSHAKE_BAD_NAME: net('erlang', 'HandshakeError', 'A node name that is malformed, or not the node we dialled.'),
+  ERR_HANDSHAKE_NOK: net('erlang', 'HandshakeError', 'Status `nok`: a simultaneous connect that the other side\'s attempt won.'),
+  ERR_HANDSHAKE_ALIVE: net('erlang', 'HandshakeError', 'Status `alive` answered `false`: the existing connection stays.'),
+  ERR_HANDSHAKE_STATUS: net('erlang', 'HandshakeError', 'A status we do not know.'),
+  ERR_HANDSHAKE_SIMULTANEOUS: net('erlang', 'HandshakeError', 'A simultaneous connect that our other attempt won (we answered `nok`).'),
+  ERR_EPMD_UNREACHABLE: net('erlang', 'EpmdError', 'Nothing answers on the EPMD port.'),
+  ERR_EPMD_REGISTER: net('erlang', 'EpmdError', 'ALIVE2 refused (result > 0): the name is taken or invalid.'),
+  ERR_EPMD_NOT_FOUND: net('erlang', 'EpmdError', 'PORT_PLEASE2 found no such node.'),
+  ERR_EPMD_BAD_RESPONSE: net('erlang', 'EpmdError', 'A reply that is not what the protocol allows.'),
+  ERR_EPMD_TIMEOUT: net('erlang', 'EpmdError', 'No reply in time.'),
+  ERR_EPMD_CLOSED: net('erlang', 'EpmdError', 'The registration socket closed: the node is no longer registered.'),
 };
