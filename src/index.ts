@@ -120,6 +120,9 @@ export {
   type Priority,
 } from './node/index.js';
 
+// ---------------------------------------------------------------- the Ergo network stack (Go Ergo v3 clusters)
+export { ErgoStack, type ErgoStackOptions, type StaticRoute as ErgoStaticRoute, type AcceptorOptions as ErgoAcceptorOptions, type RegistrarClientOptions as ErgoRegistrarOptions, type CompressionOptions as ErgoCompressionOptions } from './net/ergo/index.js';
+
 // ---------------------------------------------------------------- behaviours
 export {
   Actor,

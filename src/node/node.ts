@@ -17,8 +17,11 @@ import {
   type ApplicationStartMode,
   type ConnectionInfo,
   type NetworkRouter,
+  type NetworkStack,
   type NodeInbound,
 } from '../gen/index.js';
+import { ErgoStack, type ErgoStackOptions } from '../net/ergo/stack.js';
+import { NetworkManager, type StaticRoute } from './network/index.js';
 import { Core, levelName } from './core.js';
 import { Inbound } from './inbound.js';
 import { LogLevel, type Log, type LogLevelName, type Logger } from './log.js';
@@ -54,6 +57,15 @@ export interface NodeOptions {
   loggers?: { name: string; logger: Logger; level?: LogLevelName }[];
   /** The network (the network manager, `NetworkManager`); started with the node, stopped after its processes. */
   router?: NetworkRouter;
+  /** The cookie every stack uses unless its own options set one. */
+  cookie?: string;
+  /**
+   * Join Ergo clusters: run the Ergo stack (registrar, EHS handshake, ENP) with these options
+   * (`true`: the defaults — acceptor from port 11144, registrar on 4499). Ignored with `router`.
+   */
+  ergo?: ErgoStackOptions | true;
+  /** Static routes of the network manager built from the stack options (`ergo`, …). */
+  routes?: StaticRoute[];
   /**
    * Inbound flow control: when a process's queue reaches this length, deliveries from the
    * network report `Backlog` so the stack pauses reading until it drains. Default 0 (off).
@@ -179,9 +191,18 @@ export class Node implements AsyncDisposable {
     for (const l of o.loggers ?? []) core.loggers.add(l.name, l.logger, l.level ?? 'trace');
     const inbound = new Inbound(core);
     const node = new Node(core, inbound);
-    if (o.router !== undefined) {
-      core.router = o.router;
-      await o.router.start({
+    let router = o.router;
+    if (router === undefined) {
+      const stacks: NetworkStack[] = [];
+      if (o.ergo !== undefined) {
+        const e = o.ergo === true ? {} : o.ergo;
+        stacks.push(new ErgoStack({ ...e, cookie: e.cookie ?? o.cookie }));
+      }
+      if (stacks.length > 0) router = new NetworkManager({ stacks, routes: o.routes });
+    }
+    if (router !== undefined) {
+      core.router = router;
+      await router.start({
         name: core.name,
         get creation() {
           return core.ids.creation;

@@ -50,6 +50,11 @@ export interface ConnectionOptions {
   requestTimeout?: number;
   /** A link refuses new frames while this many bytes wait for it (default 64 MiB). */
   maxQueuedBytes?: number;
+  /**
+   * Past this many waiting bytes on a link, {@link ErgoConnection.busy} turns true (the frame is
+   * still written); `inbound.drain` follows once every link is under half of it. Default 4 MiB.
+   */
+  highWater?: number;
   /** A MessageZ may not inflate beyond this (default: our MaxMessageSize, else 64 MiB). */
   maxInflated?: number;
   batchBytes?: number;
@@ -81,6 +86,7 @@ export class ErgoConnection {
   readonly #dec: EnpDecodeContext;
   readonly #edf: EdfEncodeOptions;
   readonly #maxQueued: number;
+  readonly #highWater: number;
   readonly #linkOpts: LinkOptions;
   readonly #makeRef: () => Ref;
   readonly #redial: ConnectionOptions['redial'];
@@ -91,6 +97,10 @@ export class ErgoConnection {
   #rejoining = 0;
   #busy = false;
   #down = false;
+  /** The link whose frame is being handled (inbound back-pressure pauses it). */
+  #current: Link | undefined;
+  /** Free for the owner of the connection (the node stack keeps its wrapper here). */
+  owner: unknown = undefined;
 
   constructor(o: ConnectionOptions) {
     const h = o.handshake;
@@ -107,6 +117,7 @@ export class ErgoConnection {
     this.#inbound = o.inbound;
     this.#pending = new PendingRequests(o.requestTimeout ?? Defaults.REQUEST_TIMEOUT_MS);
     this.#maxQueued = o.maxQueuedBytes ?? 64 * 1024 * 1024;
+    this.#highWater = Math.min(o.highWater ?? 4 * 1024 * 1024, this.#maxQueued);
     const max = o.local.maxMessageSize;
     this.#dec = {
       peer: h.peer,
@@ -137,6 +148,33 @@ export class ErgoConnection {
   get writable(): boolean {
     for (const l of this.#links) if (l.queued > this.#maxQueued) return false;
     return true;
+  }
+
+  /**
+   * True after a frame left its link past the high-water mark: the sender should wait for
+   * `inbound.drain` before sending more (the frame itself was written).
+   */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  /** Every link is under half the high-water mark. */
+  #lowWater(): boolean {
+    const low = this.#highWater / 2;
+    for (const l of this.#links) if (l.queued > low) return false;
+    return true;
+  }
+
+  /**
+   * Stop reading the link whose frame is being handled until `until` settles (the node's
+   * `drained`); frames already read wait, in order. Only valid inside an inbound callback.
+   */
+  pauseReading(until: Promise<void>): void {
+    const link = this.#current;
+    if (link === undefined || link.paused) return;
+    link.pause();
+    const go = (): void => link.resume();
+    until.then(go, go);
   }
 
   /** Add a link (after its handshake or Join); `tail` = bytes that followed the handshake. */
@@ -201,6 +239,7 @@ export class ErgoConnection {
       return new ErgoNetError(ErgoNetCode.TooLarge, `frame of ${len} bytes is over ${this.peer.name}'s limit of ${this.peerMaxMessageSize}`);
     }
     link.wrote();
+    if (!this.#busy && link.queued > this.#highWater) this.#busy = true;
     return undefined;
   }
 
@@ -367,20 +406,24 @@ export class ErgoConnection {
 
   /**
    * A local target that peer processes link to or monitor is gone (181–186). Pids and aliases
-   * are ours (our creation), names and events are our registered names.
+   * are ours (our creation), names and events are our registered names. With `from` (the
+   * process that ended or owned the target) the frame follows what it sent before: same link,
+   * and its order byte instead of Go's 0, so a Go receiver keeps it behind them too.
    */
-  sendTerminate(target: Pid | Alias | ProcessID | Event | Atom, reason: EdfError, kind?: 'name' | 'event'): ErgoNetError | undefined {
-    const link = this.#begin(0);
+  sendTerminate(target: Pid | Alias | ProcessID | Event | Atom, reason: EdfError, kind?: 'name' | 'event', from?: Pid): ErgoNetError | undefined {
+    const order = from === undefined ? 0 : mod255(from) || 255;
+    const link = this.#begin(order);
     if (!(link instanceof Link)) return link;
     const at = link.w.pos - link.w.start;
+    const byte6 = from === undefined ? 0 : order;
     let rel: number;
     try {
       const c = link.ctx;
-      if (target instanceof Pid) rel = writeTerminate(c, 'pid', 1, target, reason);
-      else if (target instanceof Alias) rel = writeTerminate(c, 'alias', 1, target, reason);
-      else if (target instanceof Event) rel = writeTerminate(c, 'event', 1, target.name, reason);
-      else if (target instanceof ProcessID) rel = writeTerminate(c, 'name', 1, target.name, reason);
-      else rel = writeTerminate(c, kind ?? 'name', 1, target, reason);
+      if (target instanceof Pid) rel = writeTerminate(c, 'pid', 1, target, reason, byte6);
+      else if (target instanceof Alias) rel = writeTerminate(c, 'alias', 1, target, reason, byte6);
+      else if (target instanceof Event) rel = writeTerminate(c, 'event', 1, target.name, reason, byte6);
+      else if (target instanceof ProcessID) rel = writeTerminate(c, 'name', 1, target.name, reason, byte6);
+      else rel = writeTerminate(c, kind ?? 'name', 1, target, reason, byte6);
     } catch (e) {
       return this.#abort(link, at, e);
     }
@@ -507,6 +550,7 @@ export class ErgoConnection {
   // Inbound
 
   readonly #onFrame = (bytes: Uint8Array, link: Link): void => {
+    this.#current = link;
     let f: EnpFrame;
     try {
       f = decodeFrame(bytes, this.#dec);
@@ -540,7 +584,7 @@ export class ErgoConnection {
   }
 
   readonly #onDrain = (): void => {
-    if (this.#busy && this.writable) {
+    if (this.#busy && this.#lowWater()) {
       this.#busy = false;
       this.#inbound.drain?.(this);
     }
@@ -552,6 +596,7 @@ export class ErgoConnection {
     this.#links.splice(i, 1);
     if (err) this.#inbound.linkError?.(this, err);
     if (this.#down) return;
+    if (this.#links.length > 0) this.#onDrain();
     // A re-dialed link that dies before carrying anything means the peer no longer has this
     // connection (Go answers a Join first and checks it afterwards): stop re-dialing.
     if (this.dialer && this.#redial && this.poolDSN.length > 0 && !(link.rejoined && link.bytesIn === 0)) {

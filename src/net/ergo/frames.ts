@@ -489,22 +489,22 @@ export function responseCode(error: EdfError | null): number {
 }
 
 /** 181–186: a local target that a peer process links to or monitors is gone. */
-export function writeTerminate(c: EnpEncodeContext, kind: 'pid' | 'name' | 'alias' | 'event', priority: number, target: Pid | Atom | Alias, reason: EdfError): number {
+export function writeTerminate(c: EnpEncodeContext, kind: 'pid' | 'name' | 'alias' | 'event', priority: number, target: Pid | Atom | Alias, reason: EdfError, order = 0): number {
   const { w } = c;
   let rel: number;
   if (kind === 'pid') {
-    rel = begin(w, 0, EnpType.TerminatePID, 9);
+    rel = begin(w, order, EnpType.TerminatePID, 9);
     w.u8(priority);
     pid64(w, target as Pid);
   } else if (kind === 'alias') {
-    rel = begin(w, 0, EnpType.TerminateAlias, 25);
+    rel = begin(w, order, EnpType.TerminateAlias, 25);
     w.u8(priority);
     ref64(w, target as Alias);
   } else {
     const a = target as Atom;
     const id = cachedId(c.edf.cache, a);
     const type = kind === 'name' ? (id ? EnpType.TerminateNameCache : EnpType.TerminateName) : id ? EnpType.TerminateEventCache : EnpType.TerminateEvent;
-    rel = begin(w, 0, type, 3);
+    rel = begin(w, order, type, 3);
     w.u8(priority);
     if (id) w.u16(id);
     else name8(w, a);
@@ -544,15 +544,15 @@ export function encodeFrame(c: EnpEncodeContext, f: EnpFrame): number {
     case 130:
       return writeResponseError(c, f.order, f.from.id === 0 && f.from.serial === 0 ? null : f.from, f.priority, f.to, f.ref, f.error);
     case 181:
-      return writeTerminate(c, 'pid', f.priority, f.target, f.reason);
+      return writeTerminate(c, 'pid', f.priority, f.target, f.reason, f.order);
     case 182:
     case 183:
-      return writeTerminate(c, 'name', f.priority, f.target, f.reason);
+      return writeTerminate(c, 'name', f.priority, f.target, f.reason, f.order);
     case 184:
-      return writeTerminate(c, 'alias', f.priority, f.target, f.reason);
+      return writeTerminate(c, 'alias', f.priority, f.target, f.reason, f.order);
     case 185:
     case 186:
-      return writeTerminate(c, 'event', f.priority, f.target, f.reason);
+      return writeTerminate(c, 'event', f.priority, f.target, f.reason, f.order);
     case 199:
       return writeAny(c, f.order, f.message);
     case 200:

@@ -69,6 +69,9 @@ export class Link {
   #want = 0;
   #closed = false;
   #closeErr: ErgoNetError | undefined;
+  /** Reading is paused (inbound back-pressure); `#held` keeps the bytes not yet handled. */
+  #paused = false;
+  #held: Uint8Array | undefined;
   /** Bytes received in ENP mode (tail included). */
   bytesIn = 0;
   /** Made by re-dialing a dropped link (the connection does not re-dial it again if it dies unused). */
@@ -102,7 +105,7 @@ export class Link {
     s.on('error', (e: Error) => this.#fail(new ErgoNetError(ErgoNetCode.LinkClosed, `link error: ${e.message}`, { cause: e })));
     s.on('close', () => this.#fail(this.#closeErr));
     if (tail.length > 0) this.#onData(tail);
-    s.resume();
+    if (!this.#paused) s.resume();
   }
 
   // ---------------------------------------------------------------------------------------
@@ -112,6 +115,16 @@ export class Link {
     if (this.#closed) return;
     this.#tap?.('in', d);
     this.bytesIn += d.length;
+    if (this.#paused) {
+      // A chunk the socket had already read when we paused: keep it for resume().
+      this.#hold(d);
+      return;
+    }
+    this.#handle(d);
+  }
+
+  /** Split `d` into frames and deliver them, stopping (and holding the rest) if paused. */
+  #handle(d: Uint8Array): void {
     let p = 0;
     if (this.#partsLen > 0) {
       p = this.#assemble(d);
@@ -124,6 +137,10 @@ export class Link {
       if (n - p < len) break;
       if (!this.#deliver(d.subarray(p, p + len))) return;
       p += len;
+      if (this.#paused) {
+        if (p < n) this.#hold(d.subarray(p));
+        return;
+      }
     }
     if (p < n) {
       const rest = d.subarray(p);
@@ -161,7 +178,41 @@ export class Link {
     this.#partsLen = 0;
     this.#want = 0;
     p = missing;
-    return this.#deliver(frame) ? p : -1;
+    if (!this.#deliver(frame)) return -1;
+    if (this.#paused) {
+      if (p < d.length) this.#hold(d.subarray(p));
+      return -1;
+    }
+    return p;
+  }
+
+  #hold(d: Uint8Array): void {
+    // Socket chunks are never reused by Node, so a view of one stays valid.
+    this.#held = this.#held === undefined ? d : concat([this.#held, d], this.#held.length + d.length);
+  }
+
+  /**
+   * Stop handling frames after the current one until {@link resume} (a local process is past
+   * its backlog mark): the socket stops reading, so TCP pushes back on the peer.
+   */
+  pause(): void {
+    if (this.#paused || this.#closed) return;
+    this.#paused = true;
+    this.socket.pause();
+  }
+
+  /** Handle what was held back, then read again. */
+  resume(): void {
+    if (!this.#paused || this.#closed) return;
+    this.#paused = false;
+    const held = this.#held;
+    this.#held = undefined;
+    if (held !== undefined) this.#handle(held);
+    if (!this.#paused && !this.#closed) this.socket.resume();
+  }
+
+  get paused(): boolean {
+    return this.#paused;
   }
 
   /** The frame length at `p`, or -1 after closing the link for a bad header. */
@@ -236,6 +287,7 @@ export class Link {
     this.#closed = true;
     this.#closeErr ??= err;
     this.#parts = [];
+    this.#held = undefined;
     this.onClose(this, this.#closeErr);
   }
 }

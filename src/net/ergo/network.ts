@@ -60,6 +60,8 @@ export interface ErgoNetworkOptions {
   handshakeTimeout?: number;
   requestTimeout?: number;
   maxQueuedBytes?: number;
+  /** See ConnectionOptions.highWater. */
+  highWater?: number;
   batchBytes?: number;
   maxInflated?: number;
   entropy?: HandshakeEntropy;
@@ -244,6 +246,7 @@ export class ErgoNetwork {
       dialer,
       requestTimeout: o.requestTimeout,
       maxQueuedBytes: o.maxQueuedBytes,
+      highWater: o.highWater,
       maxInflated: o.maxInflated,
       batchBytes: o.batchBytes,
       redial,
