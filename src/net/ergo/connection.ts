@@ -12,10 +12,11 @@
  * on success); requests that wait for the peer (link, monitor, spawn, important sends) return
  * promises that reject with an ErgoNetError (a {@link RemoteError} when the peer said no).
  */
+import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { EncodeError } from '../../codec/errors.js';
-import { Gen, Proto, Typed, type EdfError, type EdfEncodeOptions, type NetworkFlags } from '../../codec/edf/index.js';
-import type { Atom } from '../../term/atom.js';
+import { EdfDecoder, Gen, Proto, Typed, type EdfError, type EdfEncodeOptions, type NetworkFlags } from '../../codec/edf/index.js';
+import { Atom } from '../../term/atom.js';
 import { Alias, Pid, Ref, type Creation } from '../../term/ids.js';
 import { Event, ProcessID } from '../../term/names.js';
 import { compressFrame, compressionId, type CompressionLevel } from './compress.js';
@@ -43,7 +44,10 @@ export interface SendOptions {
 export interface ConnectionOptions {
   local: LocalNode;
   handshake: HandshakeResult;
+  /** Called directly for every frame (a class instance keeps its `this`). */
   inbound: ErgoInbound;
+  /** Instead of `inbound.disconnected` / `inbound.linkError` (the network adds its own work). */
+  hooks?: Pick<ErgoInbound, 'disconnected' | 'linkError'>;
   /** We dialed (true) or accepted (false) this connection. */
   dialer: boolean;
   /** Link/monitor/spawn/application-start/important waits (default 5 s, as Go). */
@@ -68,6 +72,11 @@ export interface ConnectionOptions {
 export type LinkTap = (dir: 'in' | 'out', bytes: Uint8Array) => void;
 
 const NO_ID = 0n;
+const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string;
+
+function u32(b: Uint8Array, p: number): number {
+  return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+}
 
 export class ErgoConnection {
   readonly peer: Atom;
@@ -82,6 +91,7 @@ export class ErgoConnection {
   readonly dialer: boolean;
 
   readonly #inbound: ErgoInbound;
+  readonly #hooks: Pick<ErgoInbound, 'disconnected' | 'linkError'>;
   readonly #links: Link[] = [];
   readonly #dec: EnpDecodeContext;
   readonly #edf: EdfEncodeOptions;
@@ -91,6 +101,8 @@ export class ErgoConnection {
   readonly #makeRef: () => Ref;
   readonly #redial: ConnectionOptions['redial'];
   readonly #pending: PendingRequests;
+  /** This connection's own decoder (the shared one may be mid-decode when a handler decodes). */
+  readonly #decoder = new EdfDecoder();
   #rr = 0;
   #refN = 0;
   #msgN = 0n;
@@ -115,6 +127,7 @@ export class ErgoConnection {
     this.poolSize = h.poolSize;
     this.poolDSN = h.poolDSN;
     this.#inbound = o.inbound;
+    this.#hooks = o.hooks ?? { disconnected: (c, r) => o.inbound.disconnected?.(c, r), linkError: (c, e) => o.inbound.linkError?.(c, e) };
     this.#pending = new PendingRequests(o.requestTimeout ?? Defaults.REQUEST_TIMEOUT_MS);
     this.#maxQueued = o.maxQueuedBytes ?? 64 * 1024 * 1024;
     this.#highWater = Math.min(o.highWater ?? 4 * 1024 * 1024, this.#maxQueued);
@@ -543,26 +556,82 @@ export class ErgoConnection {
   /** Answer a 199 request (used by ./requests.ts). */
   reply(ref: Ref, error: EdfError | null, result: unknown, order: number, byte6: number): void {
     const err = this.#writeAny(order, byte6, new Proto.MessageResult({ Error: error, Result: result, Ref: ref }));
-    if (err) this.#inbound.linkError?.(this, err);
+    if (err) this.#hooks.linkError?.(this, err);
   }
 
   // ---------------------------------------------------------------------------------------
   // Inbound
 
-  readonly #onFrame = (bytes: Uint8Array, link: Link): void => {
+  readonly #onFrame = (b: Uint8Array, s: number, e: number, link: Link): void => {
     this.#current = link;
+    const type = b[s + 7]!;
+    // The hot path: a plain (not important) message to a pid or a name, decoded in place
+    // without a frame object; the sender and target pids are reused while they repeat.
+    if (type <= EnpType.MessageNameCache && type >= EnpType.MessagePID && (b[s + 16]! & EnpFlag.IMPORTANT) === 0 && e - s >= 34) {
+      const from = this.#fromPid(b, s + 8, link);
+      let to: Pid | Atom;
+      let at: number;
+      if (type === EnpType.MessagePID) {
+        to = this.#toPid(b, s + 25, link);
+        at = s + 33;
+      } else if (type === EnpType.MessageNameCache) {
+        const a = this.#dec.edf.cache?.atoms[(b[s + 25]! << 8) | b[s + 26]!];
+        if (a === undefined) return this.#slowFrame(b, s, e, link);
+        to = a;
+        at = s + 27;
+      } else {
+        const n = b[s + 25]!;
+        if (s + 26 + n >= e) return this.#slowFrame(b, s, e, link);
+        to = Atom.of(utf8Slice.call(b, s + 26, s + 26 + n));
+        at = s + 26 + n;
+      }
+      let message: unknown;
+      try {
+        message = this.#decoder.decodeAt(b, at, this.#dec.edf, e).value;
+      } catch (err) {
+        return this.#slowFrame(b, s, e, link, err);
+      }
+      this.#inbound.send(from, to, message, (b[s + 16]! & 3) as Priority, this);
+      return;
+    }
+    this.#slowFrame(b, s, e, link);
+  };
+
+  #fromPid(b: Uint8Array, p: number, link: Link): Pid {
+    const hi = u32(b, p);
+    const lo = u32(b, p + 4);
+    const c = link.lastFrom;
+    if (c !== undefined && c.id === lo && c.serial === hi) return c;
+    return (link.lastFrom = new Pid(this.peer, lo, hi, this.peerCreation));
+  }
+
+  #toPid(b: Uint8Array, p: number, link: Link): Pid {
+    const hi = u32(b, p);
+    const lo = u32(b, p + 4);
+    const c = link.lastTo;
+    if (c !== undefined && c.id === lo && c.serial === hi) return c;
+    return (link.lastTo = new Pid(this.local.name, lo, hi, this.local.creation));
+  }
+
+  /** Every frame the hot path does not take (and its failures, to report them the one way). */
+  #slowFrame(b: Uint8Array, s: number, e: number, link: Link, _cause?: unknown): void {
     let f: EnpFrame;
     try {
-      f = decodeFrame(bytes, this.#dec);
-    } catch (e) {
-      if (!(e instanceof FrameError)) throw e;
+      f = decodeFrame(s === 0 && e === b.length ? b : b.subarray(s, e), this.#dec);
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err;
       // A message of a type we have no schema for is not a broken link: drop it, as Go does.
-      if (e.code === ErgoNetCode.UnexpectedPayload) this.#inbound.linkError?.(this, e);
-      else link.close(e);
+      if (err.code === ErgoNetCode.UnexpectedPayload) this.#hooks.linkError?.(this, err);
+      else link.close(err);
       return;
     }
     dispatchFrame(this, this.#inbound, f.type === EnpType.MessageZ ? f.inner : f);
-  };
+  }
+
+  /** @internal A frame was dropped or a request could not be answered. */
+  reportLinkError(e: ErgoNetError): void {
+    this.#hooks.linkError?.(this, e);
+  }
 
   /** @internal Answer an important delivery (ergo handleRecvQueue: order 0, round-robin link). */
   ack(from: Pid | null, to: Pid, ref: Ref, error: EdfError | null, priority: number): void {
@@ -572,7 +641,7 @@ export class ErgoConnection {
     try {
       writeResponseError(link.ctx, 0, from, priority, to, ref, error);
     } catch (e) {
-      this.#inbound.linkError?.(this, this.#abort(link, at, e));
+      this.#hooks.linkError?.(this, this.#abort(link, at, e));
       return;
     }
     link.wrote();
@@ -594,7 +663,7 @@ export class ErgoConnection {
     const i = this.#links.indexOf(link);
     if (i < 0) return;
     this.#links.splice(i, 1);
-    if (err) this.#inbound.linkError?.(this, err);
+    if (err) this.#hooks.linkError?.(this, err);
     if (this.#down) return;
     if (this.#links.length > 0) this.#onDrain();
     // A re-dialed link that dies before carrying anything means the peer no longer has this
@@ -633,7 +702,7 @@ export class ErgoConnection {
     this.#down = true;
     const e = new ErgoNetError(ErgoNetCode.NoConnection, `connection to ${this.peer.name} is down`, reason ? { cause: reason } : undefined);
     this.#pending.failAll(e);
-    this.#inbound.disconnected?.(this, reason);
+    this.#hooks.disconnected?.(this, reason);
   }
 
   /** Make a ref the way requests do (for callers that need one for `call`). */

@@ -369,16 +369,46 @@ function cachedId(cache: EdfEncodeCache | undefined, a: Atom): number {
   return cache?.atoms.get(a) ?? 0;
 }
 
+/** Big-endian u32 at `p` (no bounds check: the caller ensured the room). */
+function set32(b: Uint8Array, p: number, v: number): void {
+  b[p] = v >>> 24;
+  b[p + 1] = v >>> 16;
+  b[p + 2] = v >>> 8;
+  b[p + 3] = v;
+}
+
+/** The 8 bytes of an important-delivery id (0 unless important), without a bigint for 0. */
+function msgId64(b: Uint8Array, p: number, id: bigint): void {
+  if (id === 0n) {
+    set32(b, p, 0);
+    set32(b, p + 4, 0);
+  } else {
+    set32(b, p, Number((id >> 32n) & 0xffffffffn));
+    set32(b, p + 4, Number(id & 0xffffffffn));
+  }
+}
+
 /** 101 / 102 / 103 / 104: an async message. */
 export function writeSend(c: EnpEncodeContext, order: number, from: Pid, to: Pid | Atom | Alias, flags: number, msgId: bigint, message: unknown): number {
   const { w } = c;
   let rel: number;
   if (to instanceof Pid) {
-    rel = begin(w, order, EnpType.MessagePID, 25);
-    pid64(w, from);
-    w.u8(flags);
-    w.u64(msgId);
-    pid64(w, to);
+    // The hot path: the whole fixed part written at once.
+    w.ensure(33);
+    const b = w.buf;
+    const p = w.pos;
+    b[p] = Enp.MAGIC;
+    b[p + 1] = Enp.VERSION;
+    b[p + 6] = order;
+    b[p + 7] = EnpType.MessagePID;
+    set32(b, p + 8, from.serial);
+    set32(b, p + 12, from.id);
+    b[p + 16] = flags;
+    msgId64(b, p + 17, msgId);
+    set32(b, p + 25, to.serial);
+    set32(b, p + 29, to.id);
+    w.pos = p + 33;
+    rel = p - w.start;
   } else if (to instanceof Alias) {
     rel = begin(w, order, EnpType.MessageAlias, 41);
     pid64(w, from);

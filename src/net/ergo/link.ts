@@ -16,6 +16,7 @@ import { EdfEncoder } from '../../codec/edf/index.js';
 import { Writer } from '../../codec/writer.js';
 import { Defaults, Enp } from './constants.js';
 import { ErgoNetCode, ErgoNetError, FrameError, HandshakeError } from './errors.js';
+import type { Pid } from '../../term/ids.js';
 import type { EnpEncodeContext } from './frames.js';
 import type { HandshakeIO } from './handshake.js';
 import { handshakeFrameLength } from './handshake.js';
@@ -51,8 +52,11 @@ export class Link {
   readonly enc: EdfEncoder;
   /** The encoder context frames are written with (set by the connection: writer, encoder, our tables). */
   ctx: EnpEncodeContext;
-  /** Set by the connection: one whole frame (a view, valid only during the call). */
-  onFrame: (frame: Uint8Array, link: Link) => void = () => {};
+  /**
+   * Set by the connection: one whole frame, `buf[start..end)` (valid only during the call; the
+   * frame is not copied out of the chunk it arrived in).
+   */
+  onFrame: (buf: Uint8Array, start: number, end: number, link: Link) => void = () => {};
   /** Set by the connection: the link is gone (err undefined = orderly close). */
   onClose: (link: Link, err: ErgoNetError | undefined) => void = () => {};
   /** Set by the connection: the socket drained its write buffer. */
@@ -74,6 +78,9 @@ export class Link {
   #held: Uint8Array | undefined;
   /** Bytes received in ENP mode (tail included). */
   bytesIn = 0;
+  /** The connection's decode caches: the last sender and target pid seen on this link. */
+  lastFrom: Pid | undefined = undefined;
+  lastTo: Pid | undefined = undefined;
   /** Made by re-dialing a dropped link (the connection does not re-dial it again if it dies unused). */
   rejoined = false;
   readonly #flushNow = (): void => {
@@ -135,7 +142,7 @@ export class Link {
       const len = this.#frameLength(d, p);
       if (len < 0) return;
       if (n - p < len) break;
-      if (!this.#deliver(d.subarray(p, p + len))) return;
+      if (!this.#deliver(d, p, p + len)) return;
       p += len;
       if (this.#paused) {
         if (p < n) this.#hold(d.subarray(p));
@@ -178,7 +185,7 @@ export class Link {
     this.#partsLen = 0;
     this.#want = 0;
     p = missing;
-    if (!this.#deliver(frame)) return -1;
+    if (!this.#deliver(frame, 0, frame.length)) return -1;
     if (this.#paused) {
       if (p < d.length) this.#hold(d.subarray(p));
       return -1;
@@ -230,8 +237,8 @@ export class Link {
     return -1;
   }
 
-  #deliver(frame: Uint8Array): boolean {
-    this.onFrame(frame, this);
+  #deliver(buf: Uint8Array, start: number, end: number): boolean {
+    this.onFrame(buf, start, end, this);
     return !this.#closed;
   }
 
