@@ -267,8 +267,9 @@ export class ErgoNodeConnection implements Connection {
     if (!(name instanceof Atom)) throw toRuntimeError(new ErgoNetError(ErgoNetCode.Unsupported, 'Ergo spawns a name enabled with EnableSpawn, not a {Module, Function}'), 'spawn', this.node);
     let pid: Pid;
     try {
+      // No LinkParent / LinkChild: Go records those on the spawning side only; the link is
+      // ours to make (below), as for any two-way link to a remote pid.
       pid = await this.conn.spawn(name, {
-        ProcessOptions: new Gen.ProcessOptions({ LinkParent: request.link === true }),
         ParentPID: request.parent,
         ParentLeader: request.leader ?? request.parent,
         ParentEnv: toMap(request.env),
@@ -278,7 +279,7 @@ export class ErgoNodeConnection implements Connection {
     } catch (e) {
       throw toRuntimeError(e, `spawn ${name.name} on ${this.node.name}`, this.node, ErrCode.InitFailed);
     }
-    // Go records LinkParent on its side only; ask to hear of the child's end ourselves.
+    // The node records the two-way link once we resolve; the peer must tell us of the child's end.
     if (request.link === true) this.link(from, pid, 'two-way');
     return pid;
   }

@@ -176,14 +176,16 @@ export class NodeBridge implements ErgoInbound {
   async spawn(name: Atom, o: SpawnOptions, conn: ErgoConnection): Promise<Pid | EdfError> {
     const parent = o.ParentPID;
     if (parent.node !== conn.peer) return GoErr.NotAllowed;
-    const link = o.ProcessOptions?.LinkParent === true;
+    // Go's LinkParent (the child dies with its parent) is carried as a two-way link; LinkChild
+    // (the parent hears of the child's end) as the parent's one-way link to the child.
+    const linkParent = o.ProcessOptions?.LinkParent === true;
     const req: SpawnRequest = {
       name,
       args: o.Args ?? [],
       parent,
       leader: o.ParentLeader.id === 0 && o.ParentLeader.serial === 0 ? parent : o.ParentLeader,
       register: o.Register.name === '' ? undefined : o.Register,
-      link,
+      link: linkParent,
       env: record(o.ParentEnv as Map<unknown, unknown> | null),
     };
     let pid: Pid;
@@ -192,8 +194,8 @@ export class NodeBridge implements ErgoInbound {
     } catch (e) {
       return goErrorOf(e);
     }
-    // The node linked child and parent (two-way); ask the peer to tell us of the parent's end.
-    if (link) this.#owner(conn).link(pid, parent, 'two-way');
+    if (linkParent) this.#owner(conn).link(pid, parent, 'two-way');
+    if (o.ProcessOptions?.LinkChild === true && !linkParent) this.#inbound.link(parent, pid, 'one-way');
     return pid;
   }
 
