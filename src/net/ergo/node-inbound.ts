@@ -39,6 +39,10 @@ const MODES: readonly (ApplicationStartMode | undefined)[] = [undefined, 'tempor
 const UNKNOWN_EVENT = new EdfError('unknown event');
 const UNKNOWN_ALIAS = new EdfError('unknown alias');
 const TARGET_EXIST = new EdfError('target is already exist');
+// Go's texts for these (gen/errors.go), so a Go requester sees its own error.
+const APP_STATE = new EdfError('application is in running/stopping state');
+const APP_DEPENDS = new EdfError('dependency fail');
+const NODE_TERMINATED = new EdfError('node terminated');
 
 function unknown(t: LocalTarget): EdfError {
   return t instanceof Pid ? GoErr.ProcessUnknown : t instanceof Ref ? UNKNOWN_ALIAS : GoErr.ProcessUnknown;
@@ -67,6 +71,18 @@ function goErrorOf(e: unknown): EdfError {
         return reasonToGoError(e.reason);
       case ErrCode.Incorrect:
         return GoErr.Incorrect;
+      case ErrCode.ProcessUnknown:
+        return GoErr.ProcessUnknown;
+      case ErrCode.Timeout:
+        return GoErr.Timeout;
+      case ErrCode.Unsupported:
+        return GoErr.Unsupported;
+      case ErrCode.ApplicationState:
+        return APP_STATE;
+      case ErrCode.ApplicationDepends:
+        return APP_DEPENDS;
+      case ErrCode.NodeTerminated:
+        return NODE_TERMINATED;
     }
     return new EdfError(e.message);
   }
