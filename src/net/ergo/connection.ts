@@ -171,6 +171,13 @@ export class ErgoConnection {
     return this.#busy;
   }
 
+  /** Bytes waiting to go out on all links (open batches plus the sockets' buffers). */
+  get queuedBytes(): number {
+    let n = 0;
+    for (const l of this.#links) n += l.queued;
+    return n;
+  }
+
   /** Every link is under half the high-water mark. */
   #lowWater(): boolean {
     const low = this.#highWater / 2;

@@ -16,7 +16,7 @@ import { channel } from 'node:diagnostics_channel';
 import { EdfEncodeCache, NetworkFlags } from '../../codec/edf/index.js';
 import { A, Atom } from '../../term/atom.js';
 import { Ref } from '../../term/ids.js';
-import type { ConnectionInfo, NetworkStack, Route, StackContext } from '../../gen/index.js';
+import { ErrCode, RuntimeError, type ConnectionInfo, type NetworkStack, type Route, type StackContext } from '../../gen/index.js';
 import type { ErgoConnection } from './connection.js';
 import type { HandshakeEntropy, Version } from './handshake.js';
 import { defaultNetworkFlags } from './handshake.js';
@@ -199,7 +199,11 @@ export class ErgoStack implements NetworkStack {
     if (net === undefined) throw new ErgoNetError(ErgoNetCode.Stopped, 'the Ergo stack is not started');
     const have = net.connection(node);
     if (have !== undefined) return this.#wrap(have);
-    const c = await net.connectRoute(node, route as StaticRoute & { versions?: Version[] });
-    return this.#wrap(c);
+    try {
+      return this.#wrap(await net.connectRoute(node, route as StaticRoute & { versions?: Version[] }));
+    } catch (e) {
+      // What the node's waiters (important sends, spawns, subscriptions) reject with.
+      throw new RuntimeError(ErrCode.NoConnection, `cannot connect to ${node.name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
   }
 }

@@ -196,7 +196,14 @@ class PendingConnection implements Connection {
   resolve(c: Connection): void {
     const ops = this.#ops;
     this.#ops = [];
-    for (const op of ops) op(c);
+    for (const op of ops) {
+      try {
+        op(c);
+      } catch {
+        // A send the real connection refuses as misuse (too large for the peer, not
+        // encodable): its sender has moved on, and the operations after it must still go.
+      }
+    }
     this.#resolve(c);
   }
 

@@ -9,7 +9,7 @@ import { A, Alias, atom, Pid, tuple } from '../../../src/term/index.js';
 import { ErrCode, MessageExit, processId } from '../../../src/gen/index.js';
 import { Actor, replyLater, type From } from '../../../src/act/index.js';
 import type { Node } from '../../../src/node/index.js';
-import { Cluster, sleep, spawnProbe, until, VARIANTS, type Variant } from './node-support.js';
+import { Cluster, spawnProbe, until, VARIANTS, type Variant } from './node-support.js';
 
 /** Holds its mailbox shut while it waits on 'hold' (so what arrives stays queued), records the rest. */
 class Gate extends Actor {
@@ -132,9 +132,9 @@ describe.each(VARIANTS)('Ergo stack node to node over %s', (v: Variant) => {
     await b.wait(dead);
     await expect(a.sendImportant(dead, 'x')).rejects.toMatchObject({ code: ErrCode.ProcessUnknown });
     await expect(a.sendImportant(processId('nobody', b.name), 'x')).rejects.toMatchObject({ code: ErrCode.ProcessUnknown });
-    const { pid: small } = await gate(b, undefined, 1);
+    const { g: sg, pid: small } = await gate(b, undefined, 1);
     a.send(small, 'hold');
-    await sleep(20);
+    await until(() => sg.waiting, 5000, 'gate held');
     await a.sendImportant(small, 'fills');
     await expect(a.sendImportant(small, 'over')).rejects.toMatchObject({ code: ErrCode.MailboxFull });
   });

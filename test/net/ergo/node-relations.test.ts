@@ -26,6 +26,9 @@ class Publisher extends Actor {
   override init(name: string): void {
     this.token = this.process.registerEvent(name, { buffer: 2 });
   }
+  override handleCall(): string {
+    return 'ok';
+  }
   override handleMessage(m: unknown): void {
     if (m === 'unregister') this.process.unregisterEvent(this.process.events()[0]!);
     else this.process.sendEvent(this.process.events()[0]!, this.token, m);
@@ -34,6 +37,18 @@ class Publisher extends Actor {
 
 const exitOf = (m: unknown): m is MessageExit => m instanceof MessageExit;
 const downOf = (m: unknown): m is MessageDown => m instanceof MessageDown;
+
+/** Until the remote process `pid` on `node` has `n` one-way links and `m` monitors held on it by other nodes. */
+async function held(node: Node, pid: Pid, links: number, monitors = 0): Promise<void> {
+  await until(
+    () => {
+      const i = node.processInfo(pid);
+      return i.linkedBy.length === links && i.monitoredBy.length === monitors;
+    },
+    5000,
+    `${links} links and ${monitors} monitors on ${String(pid)}`,
+  );
+}
 
 describe.each(VARIANTS)('Ergo stack links and monitors over %s', (v: Variant) => {
   let c: Cluster;
@@ -56,7 +71,7 @@ describe.each(VARIANTS)('Ergo stack links and monitors over %s', (v: Variant) =>
     const { probe: p } = await spawnProbe(a);
     const q = await target();
     p.process.link(q);
-    await sleep(50);
+    await held(b, q, 1);
     a.send(q, ['stop', 'normal']);
     expect(await b.wait(q, 5000)).toBe(A.normal);
     await sleep(50);
@@ -64,7 +79,7 @@ describe.each(VARIANTS)('Ergo stack links and monitors over %s', (v: Variant) =>
 
     const q2 = await target();
     p.process.link(q2);
-    await sleep(50);
+    await held(b, q2, 1);
     a.send(q2, ['stop', 'crash']);
     expect(await a.wait(p.process.pid, 5000)).toBe(atom('crash'));
 
@@ -74,9 +89,10 @@ describe.each(VARIANTS)('Ergo stack links and monitors over %s', (v: Variant) =>
     const q4 = await target();
     r.process.link(q3);
     r.process.link(q4);
-    await sleep(50);
+    await held(b, q4, 1);
     r.process.unlink(q4);
-    await sleep(50);
+    await held(b, q4, 0);
+    await held(b, q3, 1);
     a.sendExit(r.process.pid, atom('gone'));
     expect(await b.wait(q3, 5000)).toBe(atom('gone'));
     await sleep(100);
@@ -88,7 +104,7 @@ describe.each(VARIANTS)('Ergo stack links and monitors over %s', (v: Variant) =>
     p.process.trapExit = true;
     const q = await target();
     p.process.link(q);
-    await sleep(50);
+    await held(b, q, 1);
     a.send(q, ['stop', 'normal']);
     const m = await p.receive<MessageExit>(exitOf, 5000);
     expect(m.from).toEqual(q);
@@ -100,15 +116,14 @@ describe.each(VARIANTS)('Ergo stack links and monitors over %s', (v: Variant) =>
     const { probe: p } = await spawnProbe(a);
     p.process.trapExit = true;
     const q = await target('victim');
-    const alias = await b.call(q, 'x').then(() => undefined).catch(() => undefined); // warm the connection
-    void alias;
     const owner = new Probe();
     const ownerPid = await b.spawn(() => owner);
     const al = owner.process.createAlias();
     p.process.link(q, { oneWay: true });
     p.process.link(processId('victim', b.name));
     p.process.link(al);
-    await sleep(100);
+    await held(b, q, 2);
+    await held(b, ownerPid, 1);
     a.send(q, ['stop', 'normal']);
     const kinds = new Set<string>();
     for (let i = 0; i < 2; i++) {
@@ -127,7 +142,7 @@ describe.each(VARIANTS)('Ergo stack links and monitors over %s', (v: Variant) =>
     const { probe: n } = await spawnProbe(a);
     const q2 = await target();
     n.process.link(q2, { oneWay: true });
-    await sleep(50);
+    await held(b, q2, 1);
     a.send(q2, ['stop', 'normal']);
     expect(await a.wait(n.process.pid, 5000)).toBe(A.normal);
   });
@@ -143,7 +158,8 @@ describe.each(VARIANTS)('Ergo stack links and monitors over %s', (v: Variant) =>
     const r3 = p.process.monitor(al);
     const extra = p.process.monitor(q);
     expect(p.process.demonitor(extra)).toBe(true);
-    await sleep(100);
+    await held(b, q, 0, 2);
+    await held(b, owner.process.pid, 0, 1);
     a.send(q, ['stop', 'bye']);
     const got = new Map<string, MessageDown>();
     for (let i = 0; i < 2; i++) {
@@ -164,9 +180,9 @@ describe.each(VARIANTS)('Ergo stack links and monitors over %s', (v: Variant) =>
     // A demonitored target's end is not reported; a dead one is, at once, with noproc.
     const q2 = await target();
     const r4 = p.process.monitor(q2);
-    await sleep(50);
+    await held(b, q2, 0, 1);
     p.process.demonitor(r4);
-    await sleep(50);
+    await held(b, q2, 0, 0);
     a.send(q2, ['stop', 'x']);
     await b.wait(q2, 5000);
     const r5 = p.process.monitor(q2);
@@ -182,8 +198,7 @@ describe.each(VARIANTS)('Ergo stack links and monitors over %s', (v: Variant) =>
     watcher.process.monitor(mine);
     watcher.process.monitor(processId('mine', a.name));
     watcher.process.link(mine, { oneWay: true });
-    await sleep(100);
-    expect(a.processInfo(mine).monitoredBy).toHaveLength(2);
+    await held(a, mine, 1, 2);
     a.send(mine, ['stop', 'done']);
     const seen: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -198,7 +213,7 @@ describe.each(VARIANTS)('Ergo stack links and monitors over %s', (v: Variant) =>
     const sub = await c.node('sub', v, { tap: wire.tap });
     const pub = await b.spawn(Publisher, { args: ['prices'] });
     for (const x of ['p1', 'p2', 'p3']) b.send(pub, x);
-    await sleep(50);
+    await b.call(pub, 'sync');
     const { probe: s1 } = await spawnProbe(sub);
     const { probe: s2 } = await spawnProbe(sub);
     const ev = event('prices', b.name);
@@ -236,7 +251,9 @@ describe.each(VARIANTS)('Ergo stack links and monitors over %s', (v: Variant) =>
     p.process.monitorNode(b.name);
     const { probe: plain } = await spawnProbe(a);
     plain.process.link(targets[2]!);
-    await sleep(100);
+    await held(b, targets[0]!, 1, 1);
+    await held(b, targets[1]!, 1, 1);
+    await held(b, targets[2]!, 1, 1);
     const bName = b.name;
     const plainEnd = a.wait(plain.process.pid);
     // The connection is lost while b's processes live on: all of it fires with noconnection.

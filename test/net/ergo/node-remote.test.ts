@@ -9,7 +9,7 @@ import { A, atom, type Pid } from '../../../src/term/index.js';
 import { ErrCode, MessageExit } from '../../../src/gen/index.js';
 import { Actor } from '../../../src/act/index.js';
 import type { ApplicationBehavior, ApplicationSpec, Node } from '../../../src/node/index.js';
-import { Cluster, sleep, spawnProbe, VARIANTS, type Variant } from './node-support.js';
+import { Cluster, spawnProbe, until, VARIANTS, type Variant } from './node-support.js';
 
 const started: { node: string; args: unknown[]; parent: Pid }[] = [];
 
@@ -72,7 +72,7 @@ describe.each(VARIANTS)('Ergo stack remote spawn and application start over %s',
     const { probe } = await spawnProbe(a);
     probe.process.trapExit = true;
     const child = await probe.process.remoteSpawn(b.name, 'worker', { link: true });
-    await sleep(50);
+    await until(() => b.processInfo(child).linkedBy.length === 1, 5000, 'the link on the child');
     a.send(child, 'crash');
     const x = await probe.receive<MessageExit>((m) => m instanceof MessageExit, 5000);
     expect(x.from).toEqual(child);
@@ -80,7 +80,7 @@ describe.each(VARIANTS)('Ergo stack remote spawn and application start over %s',
 
     const { probe: parent } = await spawnProbe(a);
     const child2 = await parent.process.remoteSpawn(b.name, 'worker', { link: true });
-    await sleep(50);
+    await until(() => b.processInfo(child2).linkedBy.length === 1, 5000, 'the link on the child');
     a.sendExit(parent.process.pid, atom('parent_gone'));
     expect(await b.wait(child2, 5000)).toBe(atom('parent_gone'));
   });

@@ -8,8 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryLogger, Node, type NodeOptions } from '../../../src/node/index.js';
-import type { ErgoStackOptions } from '../../../src/net/ergo/index.js';
+import { MemoryLogger, NetworkManager, Node, type NodeOptions } from '../../../src/node/index.js';
+import { ErgoStack, type ErgoStackOptions } from '../../../src/net/ergo/index.js';
 import { freePort } from './support.js';
 
 export { Probe, spawnProbe, until } from '../../node/helpers.js';
@@ -86,6 +86,28 @@ export class Cluster {
     });
     this.nodes.push({ node, logs });
     return node;
+  }
+
+  /** Like `node`, with the stack at hand (a NetworkManager built here) for looking inside. */
+  async nodeWithStack(name: string, v: Variant = 'tcp', ergo: ErgoStackOptions = {}, extra: Partial<NodeOptions> = {}): Promise<{ node: Node; stack: ErgoStack }> {
+    const base = variantOptions(v);
+    const stack = new ErgoStack({
+      cookie: 'test-cookie',
+      ...base,
+      ...ergo,
+      acceptor: ergo.acceptor ?? { host: '127.0.0.1', port: 0, ...(base.acceptor || {}) },
+      registrar: ergo.registrar ?? { port: this.registrarPort },
+    });
+    const logs = new MemoryLogger();
+    const node = await Node.start({
+      name: `${name}${++Cluster.#n}@127.0.0.1`,
+      defaultLogger: false,
+      loggers: [{ name: 'memory', logger: logs }],
+      ...extra,
+      router: new NetworkManager({ stacks: [stack] }),
+    });
+    this.nodes.push({ node, logs });
+    return { node, stack };
   }
 
   async close(): Promise<void> {
