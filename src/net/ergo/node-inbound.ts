@@ -95,6 +95,8 @@ export class NodeBridge implements ErgoInbound {
   /** The stack's hooks for connections coming and going. */
   connected: (conn: ErgoConnection) => void = () => {};
   disconnected: (conn: ErgoConnection) => void = () => {};
+  /** The node's view of a connection (made on first use: frames may arrive before `connected`). */
+  owner: (conn: ErgoConnection) => ErgoNodeConnection = (conn) => conn.owner as ErgoNodeConnection;
 
   constructor(inbound: NodeInbound, makeRef: (conn: ErgoConnection) => Ref) {
     this.#inbound = inbound;
@@ -102,7 +104,7 @@ export class NodeBridge implements ErgoInbound {
   }
 
   #owner(conn: ErgoConnection): ErgoNodeConnection {
-    return conn.owner as ErgoNodeConnection;
+    return (conn.owner as ErgoNodeConnection | undefined) ?? this.owner(conn);
   }
 
   // ------------------------------------------------------------------ hot path

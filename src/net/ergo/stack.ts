@@ -105,6 +105,7 @@ export class ErgoStack implements NetworkStack {
     const bridge = new NodeBridge(ctx.inbound, (c) => new Ref(c.peer, c.peerCreation, [++this.#refN, 0, 0x4d4f4e49, 0, 0, 0]));
     bridge.connected = (c) => this.#up(c);
     bridge.disconnected = (c) => this.#down(c);
+    bridge.owner = (c) => this.#wrap(c);
     const cache = defaultCache(ctx.name);
     for (const a of o.atoms ?? []) cache.addAtom(typeof a === 'string' ? Atom.of(a) : a);
     const flags = defaultNetworkFlags();
