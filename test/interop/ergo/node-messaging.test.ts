@@ -4,8 +4,10 @@
  * priorities, important delivery and its errors (unknown process, mailbox full, timeout),
  * calls and their errors, exits, large messages, MaxMessageSize, per-sender order.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { A, Alias, atom, Pid, tuple } from '../../../src/term/index.js';
 import { Typed } from '../../../src/codec/edf/index.js';
@@ -299,5 +301,37 @@ describe.skipIf(!go.ok)(title('compression with Go Ergo v3, every algorithm, bot
     const id = { lzw: 100, zlib: 101, gzip: 102 }[type]!;
     expect(wire.frames.some((f) => f.dir === 'out' && f.type === 200 && f.bytes[8] === id)).toBe(true);
     expect(wire.frames.some((f) => f.dir === 'in' && f.type === 200 && f.bytes[8] === id)).toBe(true);
+  });
+});
+
+/**
+ * TS → Go frames over 65535 bytes, uncompressed: Ergo's 3.1.0 tag loses them (its reader
+ * refuses more than 65535 buffered bytes; proto-spec/ergo-network.md §9), so this needs Go
+ * peers built against Ergo master: GO_MASTER names a go command that builds interop/go so.
+ */
+const master = ((): { ok: true; bin: string } | { ok: false; reason: string } => {
+  const cmd = process.env.GO_MASTER;
+  if (!go.ok) return { ok: false, reason: go.reason };
+  if (!cmd) return { ok: false, reason: 'no Go peer from Ergo master (3.1.0 drops TS → Go frames over 65535 bytes): set GO_MASTER' };
+  const dir = join(import.meta.dirname, '../../../interop/go');
+  const bin = join(dir, 'bin', 'ergo-peer-master');
+  const r = spawnSync(cmd, ['build', '-o', bin, './cmd/ergo-peer'], { cwd: dir, encoding: 'utf8' });
+  return r.status === 0 ? { ok: true, bin } : { ok: false, reason: `GO_MASTER build failed: ${r.stderr.split('\n')[0]}` };
+})();
+
+describe.skipIf(!master.ok)(`node-level messages over 64 KiB TS → Go master${master.ok ? '' : ` [skipped: ${master.reason}]`}`, () => {
+  it('100 KB and 3 MB messages from a TS process arrive whole', async () => {
+    const c = await NodeCluster.create('tcp');
+    try {
+      const ts = await c.node(TS);
+      const g = await c.go(GO, { binary: (master as { bin: string }).bin });
+      const { probe } = await spawnProbe(ts);
+      for (const n of [100_000, 3_000_000]) {
+        probe.process.send(goPid(g.ready.echo), new Uint8Array(n).fill(n & 0xff));
+        await g.wait(recv('echo', (d) => d.len === n), 20_000);
+      }
+    } finally {
+      await c.close();
+    }
   });
 });
