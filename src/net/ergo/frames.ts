@@ -339,22 +339,30 @@ function finish(w: Writer, rel: number): number {
 
 /** u64 from a pid's two halves (serial = high word). */
 function pid64(w: Writer, p: Pid): void {
-  w.u32(p.serial);
-  w.u32(p.id);
+  if (w.pos + 8 > w.buf.length) w.ensure(8);
+  const b = w.buf;
+  const at = w.pos;
+  set32(b, at, p.serial);
+  set32(b, at + 4, p.id);
+  w.pos = at + 8;
 }
 
+/**
+ * A ref's three u64 ids from its words (low half first; an Erlang-sized ref of up to 5 words
+ * is widened with zeros), written as six u32s: no bigint on this path.
+ */
 function ref64(w: Writer, r: Ref): void {
+  if (w.pos + 24 > w.buf.length) w.ensure(24);
+  const b = w.buf;
+  const at = w.pos;
   const x = r.ids;
-  if (x.length === 6) {
-    w.u32(x[1]!);
-    w.u32(x[0]!);
-    w.u32(x[3]!);
-    w.u32(x[2]!);
-    w.u32(x[5]!);
-    w.u32(x[4]!);
-  } else {
-    for (const v of r.ergoIds()) w.u64(v);
-  }
+  set32(b, at, x[1] ?? 0);
+  set32(b, at + 4, x[0] ?? 0);
+  set32(b, at + 8, x[3] ?? 0);
+  set32(b, at + 12, x[2] ?? 0);
+  set32(b, at + 16, x[5] ?? 0);
+  set32(b, at + 20, x[4] ?? 0);
+  w.pos = at + 24;
 }
 
 function name8(w: Writer, a: Atom): void {
