@@ -19,6 +19,7 @@
  * profile to PREFIX-NAME.pprof (`go tool pprof -top bin/bench-ergo FILE`).
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
@@ -299,6 +300,10 @@ export async function run(report: Report, args: string[]): Promise<void> {
   const master = process.env.GO_MASTER ? build(process.env.GO_MASTER, 'bench-ergo-master') : undefined;
   report.header(`ergo network: 1-1 (${n}), N-N (${pairs} × ${Math.floor(n / pairs)}), 1-1-64k (${n64} × 64 KiB), call (${calls}); median of ${rounds} rounds`);
 
+  // Nothing may be lost: the stack reports any outbound operation it could not carry out.
+  let drops = 0;
+  const onDrop = (): void => void drops++;
+  subscribe('ergo-ts:ergo:drop', onDrop);
   const regPort = await freePort(true);
   const node = await Node.start({ name: TS, cookie: COOKIE, defaultLogger: false, ergo: { acceptor: { host: '127.0.0.1', port: 0 }, registrar: { port: regPort } } });
   const gos: GoNode[] = [];
@@ -362,7 +367,9 @@ export async function run(report: Report, args: string[]): Promise<void> {
   } finally {
     await Promise.all(gos.map((g) => g.stop()));
     await node.stop();
+    unsubscribe('ergo-ts:ergo:drop', onDrop);
   }
+  if (drops > 0) process.stderr.write(`bench ergo: the TS stack dropped ${drops} outbound operations\n`);
   if (report.json) return;
   for (const r of report.rows) {
     if (r.impl === 'ergo-go') continue;

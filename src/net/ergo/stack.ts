@@ -53,7 +53,11 @@ export interface ErgoStackOptions {
   requestTimeout?: number;
   /** A link past this many waiting bytes makes senders wait (`Busy`; default 4 MiB). */
   highWater?: number;
-  /** A link refuses frames past this many waiting bytes (default 64 MiB); see proto-spec. */
+  /**
+   * A safety valve, off by default: past this many waiting bytes on a link, messages are
+   * dropped (reported on `ergo-ts:ergo:drop`) instead of queued. Processes never get there —
+   * they are parked at `highWater` — so only senders outside any process (`node.send`) can.
+   */
   maxQueuedBytes?: number;
   /** Flush a write batch once it holds this many bytes (default 64 KiB). */
   batchBytes?: number;
@@ -124,7 +128,9 @@ export class ErgoStack implements NetworkStack {
       tls: o.tls,
       handshakeTimeout: o.handshakeTimeout,
       requestTimeout: o.requestTimeout,
-      maxQueuedBytes: o.maxQueuedBytes,
+      // The node parks its senders at the high-water mark, and Busy means "queued, never
+      // dropped": no hard limit unless asked for.
+      maxQueuedBytes: o.maxQueuedBytes ?? Number.POSITIVE_INFINITY,
       highWater: o.highWater,
       batchBytes: o.batchBytes,
       maxInflated: o.maxInflated,
