@@ -1,18 +1,24 @@
 /**
- * ETF decoder. Accepts every tag OTP 25–28 can produce (and the legacy ones it still
- * accepts), checks every length against the bytes that remain before allocating, and reports
- * malformed or over-limit input as a `DecodeError` with the offset and tag.
+ * ETF decoder. Accepts what `binary_to_term/1` of OTP 25–29 accepts (proto-spec/etf.md §6 has
+ * the rules and the few deliberate differences), checks every length against the bytes that
+ * remain and against an allocation budget before allocating, and reports malformed or
+ * over-limit input as a `DecodeError` with the offset and tag.
+ *
+ * Time is linear in the input: containers nested up to {@link RECURSION_LIMIT} recurse (fast),
+ * deeper ones go through an explicit stack (so any nesting within maxDepth decodes, whatever
+ * its shape); a chain of list tails is one list, not nested ones; map keys are checked for
+ * duplicates through cached hashes.
  *
  * Ownership: binaries are returned as views into the input (no copy) unless `copyBinaries` is
  * set, so the caller must not reuse the input buffer while it holds decoded binaries.
  */
 import { inflateSync } from 'node:zlib';
 import { Atom, MAX_ATOM_CHARACTERS } from '../../term/atom.js';
-import { canonicalInt, Pid, Port, Ref } from '../../term/ids.js';
-import { termKey } from '../../term/equal.js';
+import { Pid, Port, Ref } from '../../term/ids.js';
 import { TermMap } from '../../term/map.js';
-import { BitBinary, ErlFloat, Export, Fun, ImproperList, LocalTerm, Tuple, type Term } from '../../term/types.js';
+import { BitBinary, Export, Fun, ImproperList, NativeRecord, Tuple, type Term } from '../../term/types.js';
 import { DecodeError } from '../errors.js';
+import { bigValue, Cost, DEFAULT_MAX_ALLOC, EMPTY_BINARY, EMPTY_LIST, EMPTY_TUPLE, floatOf, floatText, latin1, readF64, sameBytes } from './leaf.js';
 import { Tag } from './tags.js';
 
 export interface DecodeOptions {
@@ -20,7 +26,7 @@ export interface DecodeOptions {
   versionByte?: boolean;
   /** Largest input, and largest decompressed size of a compressed term (default 256 MiB). */
   maxBytes?: number;
-  /** Deepest nesting of lists, tuples, maps and funs (default 20,000). */
+  /** Deepest nesting of lists, tuples, maps, funs and records (default 20,000). */
   maxDepth?: number;
   /** Refuse to create an atom once this many are interned (default 1,048,576, BEAM's limit). */
   maxAtoms?: number;
@@ -28,51 +34,100 @@ export interface DecodeOptions {
   existingAtoms?: boolean;
   /** Largest big integer, in bytes of magnitude (default 1 MiB). */
   maxBigBytes?: number;
+  /**
+   * Estimated heap bytes one decode may allocate (default: a quarter of V8's heap limit, at
+   * most 1 GiB). Bounds what a small input can make us build (`{}` × 10^8 is 200 MB of input
+   * but gigabytes of objects); over it, `ERR_ETF_ALLOC_LIMIT`.
+   */
+  maxAlloc?: number;
   /** Copy binaries out of the input instead of returning views. */
   copyBinaries?: boolean;
   /** The atom cache references of the enclosing distribution header, for ATOM_CACHE_REF. */
   atomCache?: readonly Atom[];
 }
 
-type Limits = DecodeOptions;
-
-const DEFAULTS: Required<Pick<DecodeOptions, 'maxDepth' | 'maxAtoms' | 'maxBytes' | 'maxBigBytes'>> = {
+const DEFAULTS = {
   maxDepth: 20_000,
   maxAtoms: 1_048_576,
   maxBytes: 256 * 1024 * 1024,
   maxBigBytes: 1024 * 1024,
+  maxAlloc: DEFAULT_MAX_ALLOC,
 };
 
-const TRUE = Atom.of('true');
-const FALSE = Atom.of('false');
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 // A direct-mapped cache from atom bytes to Atom, so hot atoms decode without building a string.
 const ATOM_CACHE_BITS = 12;
 const atomSlots: (Atom | undefined)[] = new Array(1 << ATOM_CACHE_BITS).fill(undefined);
 
+/** Below this depth containers recurse (fast); deeper ones use the explicit stack of #deep. */
+const RECURSION_LIMIT = 200;
+
+const enum Kind {
+  Tuple,
+  List,
+  Map,
+  Fun,
+  Record,
+}
+
+/** An open container in #deep. */
+interface Frame {
+  kind: Kind;
+  at: number;
+  tag: number;
+  /** Elements so far (maps: key, value, key, …; lists: elements, then the tail if improper). */
+  items: Term[];
+  /** Items still to read before the container (or, for a list, this run of elements) ends. */
+  left: number;
+  /** Lists: the next item is the improper tail. Funs/records: the header. */
+  tail: boolean;
+  head: FunHead | RecordHead | undefined;
+}
+
+interface FunHead {
+  arity: number;
+  uniq: Uint8Array;
+  index: number;
+  module: Atom;
+  oldIndex: number;
+  oldUniq: number;
+  pid: Pid;
+  free: number;
+}
+
+interface RecordHead {
+  module: Atom;
+  name: Atom;
+  fields: Atom[];
+  exported: boolean;
+}
+
 export class EtfDecoder {
-  b: Uint8Array = new Uint8Array(0);
+  b: Uint8Array = EMPTY_BINARY;
   pos = 0;
   #end = 0;
   #depth = 0;
   #maxDepth = DEFAULTS.maxDepth;
+  #budget = DEFAULTS.maxAlloc;
   #copy = false;
-  #opts: Limits = DEFAULTS;
+  #opts: DecodeOptions = DEFAULTS;
 
   #setup(bytes: Uint8Array, offset: number, end: number, opts: DecodeOptions | undefined): void {
     this.b = bytes;
     this.pos = offset;
     this.#end = end;
     this.#depth = 0;
-    // Only the two limits read per element get fields; the rest are read from the options.
+    // Only the limits read per element get fields; the rest are read from the options.
     if (opts === undefined) {
       this.#opts = DEFAULTS;
       this.#maxDepth = DEFAULTS.maxDepth;
+      this.#budget = DEFAULTS.maxAlloc;
       this.#copy = false;
     } else {
       this.#opts = opts;
       this.#maxDepth = opts.maxDepth ?? DEFAULTS.maxDepth;
+      this.#budget = opts.maxAlloc ?? DEFAULTS.maxAlloc;
       this.#copy = opts.copyBinaries ?? false;
     }
   }
@@ -82,20 +137,17 @@ export class EtfDecoder {
     this.#setup(bytes, 0, bytes.length, opts);
     if (bytes.length > (this.#opts.maxBytes ?? DEFAULTS.maxBytes)) throw this.#err('ERR_ETF_TOO_LARGE', `input of ${bytes.length} bytes is over the limit`, 0);
     try {
-      let t: Term;
       if (opts?.versionByte !== false) {
         if (bytes.length === 0) throw this.#err('ERR_ETF_TRUNCATED', 'empty input', 0);
         if (bytes[0] !== Tag.VERSION) throw this.#err('ERR_ETF_BAD_VERSION', `version byte ${bytes[0]} is not 131`, 0, bytes[0]);
         this.pos = 1;
-        if (bytes[1] === Tag.COMPRESSED) return this.#compressed(opts);
+        if (bytes[1] === Tag.COMPRESSED) return this.#compressed(opts, undefined);
       }
-      t = this.term();
+      const t = this.term();
       if (this.pos !== this.#end) throw this.#err('ERR_ETF_TRAILING', `${this.#end - this.pos} bytes after the term`, this.pos);
       return t;
-    } catch (e) {
-      throw this.#wrap(e);
     } finally {
-      this.b = EMPTY;
+      this.b = EMPTY_BINARY;
     }
   }
 
@@ -108,18 +160,22 @@ export class EtfDecoder {
     try {
       const term = this.term();
       return { term, end: this.pos };
-    } catch (e) {
-      throw this.#wrap(e);
     } finally {
-      this.b = EMPTY;
+      this.b = EMPTY_BINARY;
     }
   }
 
-  #wrap(e: unknown): unknown {
-    if (e instanceof RangeError && /call stack/i.test(e.message)) {
-      return this.#err('ERR_ETF_TOO_DEEP', 'nesting exhausted the stack', this.pos, undefined, e);
+  /**
+   * A compressed term (`131, 80, Size, zlib…`) whose payload was inflated elsewhere (e.g. off
+   * the main thread by decodeAsync): checks it as decode() would and decodes the payload.
+   */
+  decodeInflated(bytes: Uint8Array, inflated: Uint8Array, consumed: number, opts?: DecodeOptions): Term {
+    this.#setup(bytes, 2, bytes.length, opts);
+    try {
+      return this.#compressed(opts, { inflated, consumed });
+    } finally {
+      this.b = EMPTY_BINARY;
     }
-    return e;
   }
 
   #err(code: string, message: string, offset: number, tag?: number, cause?: unknown): DecodeError {
@@ -128,6 +184,13 @@ export class EtfDecoder {
 
   #need(n: number, at: number, tag: number): void {
     if (this.pos + n > this.#end) throw this.#err('ERR_ETF_TRUNCATED', `needs ${n} more bytes, ${this.#end - this.pos} left`, at, tag);
+  }
+
+  #charge(bytes: number, at: number, tag: number): void {
+    if ((this.#budget -= bytes) < 0) {
+      const max = this.#opts.maxAlloc ?? DEFAULTS.maxAlloc;
+      throw this.#err('ERR_ETF_ALLOC_LIMIT', `decoding would allocate more than ${max} bytes (maxAlloc)`, at, tag);
+    }
   }
 
   #u16(): number {
@@ -144,6 +207,7 @@ export class EtfDecoder {
     return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
   }
 
+  /** One term at `pos`. Containers recurse while shallow; see #deep. */
   term(): Term {
     const at = this.pos;
     if (at >= this.#end) throw this.#err('ERR_ETF_TRUNCATED', 'a term was expected', at);
@@ -154,45 +218,9 @@ export class EtfDecoder {
       case Tag.SMALL_INTEGER_EXT:
         this.#need(1, at, tag);
         return b[this.pos++]!;
-      case Tag.INTEGER_EXT: {
-        this.#need(4, at, tag);
-        const p = this.pos;
-        this.pos = p + 4;
-        return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
-      }
-      case Tag.SMALL_ATOM_UTF8_EXT: {
-        this.#need(1, at, tag);
-        const n = b[this.pos++]!;
-        return this.#atomBody(n, true, at, tag);
-      }
-      case Tag.ATOM_UTF8_EXT: {
-        this.#need(2, at, tag);
-        return this.#atomBody(this.#u16(), true, at, tag);
-      }
-      case Tag.SMALL_ATOM_EXT: {
-        this.#need(1, at, tag);
-        const n = b[this.pos++]!;
-        return this.#atomBody(n, false, at, tag);
-      }
-      case Tag.ATOM_EXT:
-        this.#need(2, at, tag);
-        return this.#atomBody(this.#u16(), false, at, tag);
-      case Tag.ATOM_CACHE_REF:
-        return boolOf(this.#cacheRef(at));
-      case Tag.BINARY_EXT: {
-        this.#need(4, at, tag);
-        const n = this.#u32();
-        this.#need(n, at, tag);
-        const p = this.pos;
-        this.pos = p + n;
-        return this.#copy ? b.slice(p, p + n) : b.subarray(p, p + n);
-      }
-      case Tag.NIL_EXT:
-        return [];
-      case Tag.SMALL_TUPLE_EXT: {
+      case Tag.SMALL_TUPLE_EXT:
         this.#need(1, at, tag);
         return this.#tuple(b[this.pos++]!, at, tag);
-      }
       case Tag.LARGE_TUPLE_EXT:
         this.#need(4, at, tag);
         return this.#tuple(this.#u32(), at, tag);
@@ -202,10 +230,60 @@ export class EtfDecoder {
       case Tag.LIST_EXT:
         this.#need(4, at, tag);
         return this.#list(this.#u32(), at, tag);
+      case Tag.NEW_FUN_EXT:
+        return this.#fun(at);
+      case Tag.RECORD_EXT:
+        return this.#record(at);
+      default:
+        return this.#leaf(tag, at);
+    }
+  }
+
+  /** Every term that holds no other term in a position that can nest (never recurses). */
+  #leaf(tag: number, at: number): Term {
+    const b = this.b;
+    switch (tag) {
+      case Tag.SMALL_INTEGER_EXT:
+        this.#need(1, at, tag);
+        return b[this.pos++]!;
+      case Tag.INTEGER_EXT: {
+        this.#need(4, at, tag);
+        const p = this.pos;
+        this.pos = p + 4;
+        return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+      }
+      case Tag.SMALL_ATOM_UTF8_EXT:
+        this.#need(1, at, tag);
+        return boolOf(this.#atomBody(b[this.pos++]!, true, at, tag));
+      case Tag.ATOM_UTF8_EXT:
+        this.#need(2, at, tag);
+        return boolOf(this.#atomBody(this.#u16(), true, at, tag));
+      case Tag.SMALL_ATOM_EXT:
+        this.#need(1, at, tag);
+        return boolOf(this.#atomBody(b[this.pos++]!, false, at, tag));
+      case Tag.ATOM_EXT:
+        this.#need(2, at, tag);
+        return boolOf(this.#atomBody(this.#u16(), false, at, tag));
+      case Tag.ATOM_CACHE_REF:
+        return boolOf(this.#cacheRef(at));
+      case Tag.BINARY_EXT: {
+        this.#need(4, at, tag);
+        const n = this.#u32();
+        this.#need(n, at, tag);
+        const p = this.pos;
+        this.pos = p + n;
+        if (n === 0) return EMPTY_BINARY;
+        this.#charge(this.#copy ? Cost.VIEW + n : Cost.VIEW, at, tag);
+        return this.#copy ? b.slice(p, p + n) : b.subarray(p, p + n);
+      }
+      case Tag.NIL_EXT:
+        return EMPTY_LIST;
       case Tag.STRING_EXT: {
         this.#need(2, at, tag);
         const n = this.#u16();
         this.#need(n, at, tag);
+        if (n === 0) return EMPTY_LIST;
+        this.#charge(Cost.ARRAY + Cost.SLOT * n, at, tag);
         const out: number[] = new Array(n);
         const p = this.pos;
         for (let i = 0; i < n; i++) out[i] = b[p + i]!;
@@ -216,18 +294,22 @@ export class EtfDecoder {
         this.#need(8, at, tag);
         const p = this.pos;
         this.pos = p + 8;
+        this.#charge(Cost.OBJECT, at, tag);
         return floatOf(readF64(b, p), at, tag);
       }
-      case Tag.SMALL_BIG_EXT: {
-        this.#need(2, at, tag);
-        const n = b[this.pos]!;
-        this.pos += 1;
-        return this.#big(n, at, tag);
+      case Tag.FLOAT_EXT: {
+        this.#need(31, at, tag);
+        const p = this.pos;
+        this.pos = p + 31;
+        this.#charge(Cost.OBJECT, at, tag);
+        return floatText(b, p, at, tag);
       }
-      case Tag.LARGE_BIG_EXT: {
+      case Tag.SMALL_BIG_EXT:
+        this.#need(2, at, tag);
+        return this.#big(b[this.pos++]!, at, tag);
+      case Tag.LARGE_BIG_EXT:
         this.#need(5, at, tag);
         return this.#big(this.#u32(), at, tag);
-      }
       case Tag.NEW_PID_EXT:
       case Tag.PID_EXT:
         return this.#pid(tag, at);
@@ -235,29 +317,32 @@ export class EtfDecoder {
       case Tag.NEW_REFERENCE_EXT: {
         this.#need(2, at, tag);
         const n = this.#u16();
-        // OTP accepts 0..5 words (0 is echoed back as is), and refuses more.
-        if (n > 5 || (n === 0 && tag === Tag.NEW_REFERENCE_EXT)) throw this.#err('ERR_ETF_BAD_REF', `reference of ${n} words`, at, tag);
-        const node = this.#nodeAtom(at);
-        const cw = tag === Tag.NEWER_REFERENCE_EXT ? 4 : 1;
-        this.#need(cw + 4 * n, at, tag);
-        const creation = cw === 4 ? this.#u32() : b[this.pos++]!;
+        // OTP takes 1..5 words. Zero words it "accepts" by reading a word past its input
+        // (OTP 25–29): we refuse that, see etf.md §9.
+        if (n > 5 || n === 0) throw this.#err('ERR_ETF_BAD_REF', `reference of ${n} words`, at, tag);
+        const node = this.#atomAt();
+        const newer = tag === Tag.NEWER_REFERENCE_EXT;
+        this.#need((newer ? 4 : 1) + 4 * n, at, tag);
+        const creation = newer ? this.#u32() : this.#oldCreation(at, tag);
+        this.#charge(Cost.OBJECT + Cost.ARRAY + Cost.SLOT * n, at, tag);
         const ids: number[] = new Array(n);
         for (let i = 0; i < n; i++) ids[i] = this.#u32();
-        // The pre-V4 formats carry 18 significant bits in the first word.
-        if (tag === Tag.NEW_REFERENCE_EXT && ids[0]! >= 0x40000) throw this.#err('ERR_ETF_BAD_REF', 'first reference word over 18 bits', at, tag);
+        // The pre-V4 format carries 18 significant bits in the first word.
+        if (!newer && ids[0]! >= 0x40000) throw this.#err('ERR_ETF_BAD_REF', 'first reference word over 18 bits', at, tag);
         return new Ref(node, creation, ids);
       }
       case Tag.REFERENCE_EXT: {
-        const node = this.#nodeAtom(at);
+        const node = this.#atomAt();
         this.#need(5, at, tag);
         const id = this.#u32();
         if (id >= 0x40000) throw this.#err('ERR_ETF_BAD_REF', 'reference id over 18 bits', at, tag);
-        return new Ref(node, b[this.pos++]!, [id]);
+        this.#charge(Cost.OBJECT + Cost.ARRAY + Cost.SLOT, at, tag);
+        return new Ref(node, this.#oldCreation(at, tag), [id]);
       }
       case Tag.NEW_PORT_EXT:
       case Tag.PORT_EXT:
       case Tag.V4_PORT_EXT: {
-        const node = this.#nodeAtom(at);
+        const node = this.#atomAt();
         let id: number | bigint;
         if (tag === Tag.V4_PORT_EXT) {
           this.#need(12, at, tag);
@@ -268,60 +353,87 @@ export class EtfDecoder {
           this.#need(tag === Tag.PORT_EXT ? 5 : 8, at, tag);
           id = this.#u32();
         }
-        const creation = tag === Tag.PORT_EXT ? b[this.pos++]! : this.#u32();
+        const creation = tag === Tag.PORT_EXT ? this.#oldCreation(at, tag) : this.#u32();
+        this.#charge(Cost.OBJECT, at, tag);
         return new Port(node, id, creation);
       }
       case Tag.BIT_BINARY_EXT: {
         this.#need(5, at, tag);
         const n = this.#u32();
         const bits = b[this.pos++]!;
-        // OTP: bits 1..8 for a non-empty bitstring, and exactly 0 for an empty one.
-        if (n === 0 ? bits !== 0 : bits < 1 || bits > 8) {
+        // OTP: bits 1..8 for a non-empty bitstring; an empty one only with 0 bits, and only
+        // before OTP 26 (27 and 29 refuse it; etf.md §5).
+        if (n === 0 || bits < 1 || bits > 8) {
           throw this.#err('ERR_ETF_BAD_BITS', `bitstring of ${n} bytes with ${bits} bits in the last byte`, at, tag);
         }
         this.#need(n, at, tag);
         const p = this.pos;
         this.pos = p + n;
-        if (bits === 8 || n === 0) return this.#copy ? b.slice(p, p + n) : b.subarray(p, p + n);
+        if (n === 0) return EMPTY_BINARY;
+        this.#charge(2 * Cost.VIEW + n, at, tag);
+        if (bits === 8) return this.#copy ? b.slice(p, p + n) : b.subarray(p, p + n);
         const bytes = b.slice(p, p + n);
         // Unused low bits are not part of the value.
         bytes[n - 1]! &= (0xff << (8 - bits)) & 0xff;
         return new BitBinary(bytes, bits);
       }
       case Tag.EXPORT_EXT: {
-        const m = this.#atomTerm(at);
-        const f = this.#atomTerm(at);
-        this.#need(2, at, tag);
-        if (b[this.pos] !== Tag.SMALL_INTEGER_EXT) throw this.#err('ERR_ETF_BAD_EXPORT', 'export arity is not a small integer', at, tag);
-        const arity = b[this.pos + 1]!;
-        this.pos += 2;
+        const m = this.#atomAt();
+        const f = this.#atomAt();
+        // Any integer form of 0..255 (OTP 27 crashes on larger ones, OTP 25 garbles them).
+        const arityAt = this.pos;
+        const arity = this.#smallInt();
+        if (arity === undefined || arity < 0 || arity > 255) throw this.#err('ERR_ETF_BAD_EXPORT', 'export arity is not an integer in 0..255', arityAt, this.b[arityAt]);
+        this.#charge(Cost.OBJECT, at, tag);
         return new Export(m, f, arity);
       }
-      case Tag.NEW_FUN_EXT:
-        return this.#fun(at);
-      case Tag.FLOAT_EXT: {
-        this.#need(31, at, tag);
-        let s = '';
-        for (let i = 0; i < 31; i++) {
-          const c = b[this.pos + i]!;
-          if (c === 0) break;
-          s += String.fromCharCode(c);
-        }
-        this.pos += 31;
-        // OTP requires digits, a dot, digits, and an optional exponent; nothing else.
-        if (!/^[-+]?\d+\.\d+(e[-+]?\d+)?$/i.test(s)) throw this.#err('ERR_ETF_BAD_FLOAT', `bad float text "${s}"`, at, tag);
-        return floatOf(Number.parseFloat(s), at, tag);
-      }
-      case Tag.LOCAL_EXT: {
-        const raw = b.slice(this.pos, this.#end);
-        this.pos = this.#end;
-        return new LocalTerm(raw);
-      }
+      case Tag.LOCAL_EXT:
+        // Only the VM that wrote it can check its hash and read it; every other node refuses it.
+        throw this.#err('ERR_ETF_LOCAL', 'LOCAL_EXT can only be decoded by the node that encoded it', at, tag);
       case Tag.COMPRESSED:
         throw this.#err('ERR_ETF_NESTED_COMPRESSED', 'a compressed term is only allowed right after the version byte', at, tag);
       default:
         throw this.#err('ERR_ETF_UNKNOWN_TAG', `unknown tag ${tag}`, at, tag);
     }
+  }
+
+  /** PID_EXT, PORT_EXT, REFERENCE_EXT, NEW_REFERENCE_EXT: an 8-bit creation of which OTP keeps 2 bits. */
+  #oldCreation(at: number, tag: number): number {
+    const c = this.b[this.pos++]!;
+    if (c > 3) throw this.#err('ERR_ETF_BAD_CREATION', `creation ${c} does not fit the 2 bits of tag ${tag}`, at, tag);
+    return c;
+  }
+
+  /**
+   * An integer term in a place that takes only integers (export arity, fun OldIndex and
+   * OldUniq): its value if it is a safe integer, NaN for a larger one, undefined if the term
+   * is no integer (nothing read then).
+   */
+  #smallInt(): number | undefined {
+    const v = this.#intTerm();
+    return v === undefined ? undefined : typeof v === 'number' ? v : Number.NaN;
+  }
+
+  #intTerm(): number | bigint | undefined {
+    const p = this.pos;
+    if (p >= this.#end) throw this.#err('ERR_ETF_TRUNCATED', 'an integer was expected', p);
+    const t = this.b[p]!;
+    if (t !== Tag.SMALL_INTEGER_EXT && t !== Tag.INTEGER_EXT && t !== Tag.SMALL_BIG_EXT && t !== Tag.LARGE_BIG_EXT) return undefined;
+    this.pos = p + 1;
+    return this.#leaf(t, p) as number | bigint;
+  }
+
+  /**
+   * Fun OldIndex/OldUniq: any integer, of which the BEAM keeps the low 32 bits as a signed
+   * word (and writes that back). // OTP erts external.c: dec_term NEW_FUN_EXT
+   */
+  #int32(): number | undefined {
+    const v = this.#intTerm();
+    if (v === undefined) return undefined;
+    if (typeof v === 'number') return v | 0;
+    // It must be a "small" of the BEAM (60-bit signed); bigger ones are refused.
+    if (v < -(1n << 59n) || v >= 1n << 59n) return undefined;
+    return Number(BigInt.asIntN(32, v));
   }
 
   #enter(at: number, tag: number): void {
@@ -331,7 +443,9 @@ export class EtfDecoder {
   #tuple(n: number, at: number, tag: number): Term {
     // Every element takes at least one byte: refuse counts the input cannot hold.
     if (n > this.#end - this.pos) throw this.#err('ERR_ETF_TRUNCATED', `tuple of ${n} elements in ${this.#end - this.pos} bytes`, at, tag);
+    if (n === 0) return EMPTY_TUPLE;
     if (this.#depth >= RECURSION_LIMIT) return this.#deep(at);
+    this.#charge(Cost.TUPLE + Cost.SLOT * n, at, tag);
     this.#enter(at, tag);
     const el: Term[] = new Array(n);
     for (let i = 0; i < n; i++) el[i] = this.term();
@@ -342,69 +456,238 @@ export class EtfDecoder {
   #list(n: number, at: number, tag: number): Term {
     if (n + 1 > this.#end - this.pos) throw this.#err('ERR_ETF_TRUNCATED', `list of ${n} elements in ${this.#end - this.pos} bytes`, at, tag);
     if (this.#depth >= RECURSION_LIMIT) return this.#deep(at);
+    this.#charge(Cost.ARRAY + Cost.SLOT * n, at, tag);
     this.#enter(at, tag);
     const el: Term[] = new Array(n);
     const b = this.b;
-    for (let i = 0; i < n; i++) {
-      // Integer elements are the common case: read them without the generic dispatch.
+    let count = n;
+    let i = 0;
+    for (;;) {
+      for (; i < count; i++) {
+        // Integer elements are the common case: read them without the generic dispatch.
+        const p = this.pos;
+        const t = b[p];
+        if (t === Tag.SMALL_INTEGER_EXT && p + 2 <= this.#end) {
+          el[i] = b[p + 1]!;
+          this.pos = p + 2;
+        } else if (t === Tag.INTEGER_EXT && p + 5 <= this.#end) {
+          el[i] = (b[p + 1]! << 24) | (b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!;
+          this.pos = p + 5;
+        } else el[i] = this.term();
+      }
+      // The tail. A list tail is more of the same list ([1 | [2 | T]] is [1, 2 | T]), read
+      // in this loop: a chain of tails costs no depth and no copying.
       const p = this.pos;
-      const t = b[p];
-      if (t === Tag.SMALL_INTEGER_EXT && p + 2 <= this.#end) {
-        el[i] = b[p + 1]!;
-        this.pos = p + 2;
-      } else if (t === Tag.INTEGER_EXT && p + 5 <= this.#end) {
-        el[i] = (b[p + 1]! << 24) | (b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!;
+      const t = p < this.#end ? b[p] : undefined;
+      if (t === Tag.NIL_EXT) {
+        this.pos = p + 1;
+        this.#depth--;
+        return count === 0 ? EMPTY_LIST : el;
+      }
+      if (t === Tag.LIST_EXT && p + 5 <= this.#end) {
+        const more = ((b[p + 1]! << 24) | (b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!) >>> 0;
         this.pos = p + 5;
-      } else el[i] = this.term();
+        if (more + 1 > this.#end - this.pos) throw this.#err('ERR_ETF_TRUNCATED', `list of ${more} elements in ${this.#end - this.pos} bytes`, p, Tag.LIST_EXT);
+        this.#charge(Cost.SLOT * more, p, Tag.LIST_EXT);
+        count += more;
+        continue;
+      }
+      if (t === Tag.STRING_EXT) {
+        const s = this.#leaf(Tag.STRING_EXT, (this.pos = p + 1) - 1) as readonly number[];
+        for (const c of s) el.push(c);
+        this.#depth--;
+        return el.length === 0 ? EMPTY_LIST : el;
+      }
+      const tail = this.term();
+      this.#depth--;
+      return count === 0 ? tail : new ImproperList(el, tail);
     }
-    let result: Term;
-    if (this.pos < this.#end && this.b[this.pos] === Tag.NIL_EXT) {
-      this.pos++;
-      result = el;
-    } else {
-      result = joinTail(el, this.term());
+  }
+
+  #map(n: number, at: number, tag: number): Term {
+    if (n > (this.#end - this.pos) / 2) throw this.#err('ERR_ETF_TRUNCATED', `map of ${n} pairs in ${this.#end - this.pos} bytes`, at, tag);
+    if (this.#depth >= RECURSION_LIMIT) return this.#deep(at);
+    this.#charge(Cost.MAP + Cost.MAP_PAIR * n, at, tag);
+    this.#enter(at, tag);
+    const keys: Term[] = new Array(n);
+    const vals: Term[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      keys[i] = this.term();
+      vals[i] = this.term();
     }
     this.#depth--;
-    return result;
+    return this.#makeMap(keys, vals, at, tag);
+  }
+
+  #makeMap(keys: Term[], vals: Term[], at: number, tag: number): TermMap {
+    const m = TermMap.fromDecoded(keys, vals);
+    // binary_to_term refuses a map with two equal keys, flat and hash maps alike.
+    if (typeof m === 'number') throw this.#err('ERR_ETF_DUPLICATE_KEY', `map has a duplicate key (pair ${m + 1})`, at, tag);
+    return m;
+  }
+
+  #fun(at: number): Term {
+    const head = this.#funHead(at);
+    if (head.free === 0) return makeFun(head, EMPTY_LIST as Term[]);
+    if (this.#depth >= RECURSION_LIMIT) return this.#deep(at, head);
+    this.#enter(at, Tag.NEW_FUN_EXT);
+    const free: Term[] = new Array(head.free);
+    for (let i = 0; i < head.free; i++) free[i] = this.term();
+    this.#depth--;
+    return makeFun(head, free);
+  }
+
+  /**
+   * NEW_FUN_EXT up to its free variables. OTP ignores the Size field (it re-encodes the
+   * fun with the right one), and so do we.
+   */
+  #funHead(at: number): FunHead {
+    const tag = Tag.NEW_FUN_EXT;
+    this.#need(4 + 1 + 16 + 4 + 4, at, tag);
+    this.pos += 4; // Size
+    const b = this.b;
+    const arity = b[this.pos++]!;
+    const uniq = b.slice(this.pos, this.pos + 16);
+    this.pos += 16;
+    const index = this.#u32();
+    const free = this.#u32();
+    if (free > this.#end - this.pos) throw this.#err('ERR_ETF_TRUNCATED', `fun with ${free} free variables`, at, tag);
+    this.#charge(Cost.FUN + Cost.SLOT * free, at, tag);
+    const module = this.#atomAt();
+    const oldIndex = this.#int32();
+    const oldUniq = this.#int32();
+    if (oldIndex === undefined || oldUniq === undefined) {
+      throw this.#err('ERR_ETF_BAD_FUN', 'fun OldIndex/OldUniq are not integers', at, tag);
+    }
+    const pidAt = this.pos;
+    const pidTag = b[pidAt];
+    if (pidTag !== Tag.NEW_PID_EXT && pidTag !== Tag.PID_EXT) throw this.#err('ERR_ETF_BAD_FUN', 'fun Pid is not a pid', pidAt, pidTag);
+    this.pos++;
+    const pid = this.#pid(pidTag, pidAt);
+    return { arity, uniq, index, module, oldIndex, oldUniq, pid, free };
+  }
+
+  #record(at: number): Term {
+    const head = this.#recordHead(at);
+    const n = head.fields.length;
+    if (n === 0) return new NativeRecord(head.module, head.name, [], [], head.exported);
+    if (this.#depth >= RECURSION_LIMIT) return this.#deep(at, head);
+    this.#enter(at, Tag.RECORD_EXT);
+    const values: Term[] = new Array(n);
+    for (let i = 0; i < n; i++) values[i] = this.term();
+    this.#depth--;
+    return new NativeRecord(head.module, head.name, head.fields, values, head.exported);
+  }
+
+  /** RECORD_EXT (OTP 29): Arity:u32, Flags:u8 (0, or 1 = exported), module, name, Arity distinct field atoms. */
+  #recordHead(at: number): RecordHead {
+    const tag = Tag.RECORD_EXT;
+    this.#need(5, at, tag);
+    const n = this.#u32();
+    const flags = this.b[this.pos++]!;
+    if (flags > 1) throw this.#err('ERR_ETF_BAD_RECORD', `record flags ${flags}`, at, tag);
+    // Each field takes a name and a value, at least one byte each.
+    if (n > (this.#end - this.pos) / 2) throw this.#err('ERR_ETF_TRUNCATED', `record of ${n} fields in ${this.#end - this.pos} bytes`, at, tag);
+    this.#charge(Cost.OBJECT + 2 * (Cost.ARRAY + Cost.SLOT * n), at, tag);
+    const module = this.#atomAt();
+    const name = this.#atomAt();
+    const fields: Atom[] = new Array(n);
+    const seen = n > 8 ? new Set<Atom>() : undefined;
+    for (let i = 0; i < n; i++) {
+      const f = this.#atomAt();
+      if (seen ? seen.has(f) : fields.indexOf(f) >= 0 && fields.indexOf(f) < i) throw this.#err('ERR_ETF_BAD_RECORD', `record field '${f.name}' twice`, at, tag);
+      seen?.add(f);
+      fields[i] = f;
+    }
+    return { module, name, fields, exported: flags === 1 };
   }
 
   /**
    * Decodes the container at `at` with an explicit stack instead of recursion, so nesting is
-   * bounded by `maxDepth` rather than by the JS stack. Used below {@link RECURSION_LIMIT}.
+   * bounded by `maxDepth` rather than by the JS stack. `head`: a fun or record header that
+   * has already been read (the container's items start at `pos`).
    */
-  #deep(at: number): Term {
-    this.pos = at;
+  #deep(at: number, head?: FunHead | RecordHead): Term {
     const b = this.b;
-    const stack: DeepFrame[] = [];
+    const stack: Frame[] = [];
     let value: Term | undefined;
+    if (head === undefined) this.pos = at;
+    else {
+      const isFun = 'oldUniq' in head;
+      this.#enter(at, isFun ? Tag.NEW_FUN_EXT : Tag.RECORD_EXT);
+      stack.push({ kind: isFun ? Kind.Fun : Kind.Record, at, tag: isFun ? Tag.NEW_FUN_EXT : Tag.RECORD_EXT, items: [], left: isFun ? (head as FunHead).free : (head as RecordHead).fields.length, tail: false, head });
+    }
     for (;;) {
       if (value === undefined) {
         const p = this.pos;
         if (p >= this.#end) throw this.#err('ERR_ETF_TRUNCATED', 'a term was expected', p);
         const tag = b[p]!;
-        let n = -1;
-        let kind = 0;
-        if (tag === Tag.SMALL_TUPLE_EXT && p + 2 <= this.#end) {
-          n = b[p + 1]!;
-          this.pos = p + 2;
-        } else if ((tag === Tag.LARGE_TUPLE_EXT || tag === Tag.LIST_EXT || tag === Tag.MAP_EXT) && p + 5 <= this.#end) {
-          n = ((b[p + 1]! << 24) | (b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!) >>> 0;
-          this.pos = p + 5;
-          kind = tag === Tag.LIST_EXT ? 1 : tag === Tag.MAP_EXT ? 2 : 0;
-        }
-        if (n < 0) {
-          value = this.term(); // not a container: no recursion below this point
-        } else {
-          const left = this.#end - this.pos;
-          const items = kind === 1 ? n + 1 : kind === 2 ? 2 * n : n;
-          if (items > left) throw this.#err('ERR_ETF_TRUNCATED', `container of ${n} elements in ${left} bytes`, p, tag);
-          this.#enter(p, tag);
-          if (items === 0) {
-            this.#depth--;
-            value = kind === 2 ? new TermMap() : new Tuple([]);
-          } else {
-            stack.push({ kind, at: p, tag, items: [], left: items, map: kind === 2 ? new TermMap() : undefined });
+        this.pos = p + 1;
+        switch (tag) {
+          case Tag.SMALL_TUPLE_EXT:
+          case Tag.LARGE_TUPLE_EXT: {
+            const small = tag === Tag.SMALL_TUPLE_EXT;
+            this.#need(small ? 1 : 4, p, tag);
+            const n = small ? b[this.pos++]! : this.#u32();
+            if (n > this.#end - this.pos) throw this.#err('ERR_ETF_TRUNCATED', `tuple of ${n} elements in ${this.#end - this.pos} bytes`, p, tag);
+            if (n === 0) value = EMPTY_TUPLE;
+            else {
+              this.#charge(Cost.TUPLE + Cost.SLOT * n, p, tag);
+              this.#enter(p, tag);
+              stack.push({ kind: Kind.Tuple, at: p, tag, items: [], left: n, tail: false, head: undefined });
+            }
+            break;
           }
+          case Tag.LIST_EXT: {
+            this.#need(4, p, tag);
+            const n = this.#u32();
+            if (n + 1 > this.#end - this.pos) throw this.#err('ERR_ETF_TRUNCATED', `list of ${n} elements in ${this.#end - this.pos} bytes`, p, tag);
+            this.#charge(Cost.ARRAY + Cost.SLOT * n, p, tag);
+            this.#enter(p, tag);
+            const f: Frame = { kind: Kind.List, at: p, tag, items: [], left: n, tail: false, head: undefined };
+            if (n > 0) stack.push(f);
+            else {
+              const r = this.#listTail(f);
+              if (r === undefined) stack.push(f);
+              else {
+                this.#depth--;
+                value = r;
+              }
+            }
+            break;
+          }
+          case Tag.MAP_EXT: {
+            this.#need(4, p, tag);
+            const n = this.#u32();
+            if (n > (this.#end - this.pos) / 2) throw this.#err('ERR_ETF_TRUNCATED', `map of ${n} pairs in ${this.#end - this.pos} bytes`, p, tag);
+            this.#charge(Cost.MAP + Cost.MAP_PAIR * n, p, tag);
+            if (n === 0) value = new TermMap();
+            else {
+              this.#enter(p, tag);
+              stack.push({ kind: Kind.Map, at: p, tag, items: [], left: 2 * n, tail: false, head: undefined });
+            }
+            break;
+          }
+          case Tag.NEW_FUN_EXT: {
+            const h = this.#funHead(p);
+            if (h.free === 0) value = makeFun(h, EMPTY_LIST as Term[]);
+            else {
+              this.#enter(p, tag);
+              stack.push({ kind: Kind.Fun, at: p, tag, items: [], left: h.free, tail: false, head: h });
+            }
+            break;
+          }
+          case Tag.RECORD_EXT: {
+            const h = this.#recordHead(p);
+            if (h.fields.length === 0) value = new NativeRecord(h.module, h.name, [], [], h.exported);
+            else {
+              this.#enter(p, tag);
+              stack.push({ kind: Kind.Record, at: p, tag, items: [], left: h.fields.length, tail: false, head: h });
+            }
+            break;
+          }
+          default:
+            value = this.#leaf(tag, p); // not a container: no recursion below this point
         }
         if (value === undefined) continue;
       }
@@ -412,54 +695,85 @@ export class EtfDecoder {
       for (;;) {
         const f = stack[stack.length - 1];
         if (f === undefined) return value!;
-        if (f.kind === 2) {
-          f.items.push(value!);
-          if (f.items.length === 2) {
-            if (!f.map!.add(f.items[0]!, f.items[1]!)) throw this.#err('ERR_ETF_DUPLICATE_KEY', 'map has a duplicate key', f.at, f.tag);
-            f.items.length = 0;
-          }
-        } else f.items.push(value!);
+        f.items.push(value!);
         if (--f.left > 0) {
           value = undefined;
           break;
         }
+        if (f.kind === Kind.List && !f.tail) {
+          const r = this.#listTail(f);
+          if (r === undefined) {
+            value = undefined;
+            break;
+          }
+          value = r;
+        } else value = this.#close(f);
         stack.pop();
         this.#depth--;
-        if (f.kind === 0) value = new Tuple(f.items);
-        else if (f.kind === 2) value = f.map!;
-        else {
-          const tail = f.items.pop()!;
-          value = joinTail(f.items, tail);
-        }
       }
     }
   }
 
-  #map(n: number, at: number, tag: number): Term {
-    if (n > (this.#end - this.pos) / 2) throw this.#err('ERR_ETF_TRUNCATED', `map of ${n} pairs in ${this.#end - this.pos} bytes`, at, tag);
-    if (this.#depth >= RECURSION_LIMIT) return this.#deep(at);
-    this.#enter(at, tag);
-    const keys: Term[] = new Array(n);
-    const vals: Term[] = new Array(n);
-    const tkeys: unknown[] = new Array(n);
-    // Duplicate keys are refused (as binary_to_term does): linear for small maps, a set beyond.
-    const seen = n > 8 ? new Set<unknown>() : undefined;
-    for (let i = 0; i < n; i++) {
-      const kAt = this.pos;
-      const k = this.term();
-      const tk = termKey(k);
-      if (seen === undefined) {
-        for (let j = 0; j < i; j++) if (tkeys[j] === tk) throw this.#err('ERR_ETF_DUPLICATE_KEY', 'map has a duplicate key', kAt, tag);
-      } else {
-        if (seen.has(tk)) throw this.#err('ERR_ETF_DUPLICATE_KEY', 'map has a duplicate key', kAt, tag);
-        seen.add(tk);
+  /**
+   * After a run of list elements (in #deep): more elements (a LIST_EXT or STRING_EXT tail),
+   * the end (NIL_EXT), or an improper tail still to read. Returns the finished list, or
+   * undefined when the frame needs more items (`left` set; `tail` set for the improper tail).
+   */
+  #listTail(f: Frame): Term | undefined {
+    const b = this.b;
+    for (;;) {
+      const p = this.pos;
+      const t = p < this.#end ? b[p] : undefined;
+      if (t === Tag.NIL_EXT) {
+        this.pos = p + 1;
+        return f.items.length === 0 ? EMPTY_LIST : f.items;
       }
-      keys[i] = k;
-      tkeys[i] = tk;
-      vals[i] = this.term();
+      if (t === Tag.LIST_EXT && p + 5 <= this.#end) {
+        const more = ((b[p + 1]! << 24) | (b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!) >>> 0;
+        this.pos = p + 5;
+        if (more + 1 > this.#end - this.pos) throw this.#err('ERR_ETF_TRUNCATED', `list of ${more} elements in ${this.#end - this.pos} bytes`, p, Tag.LIST_EXT);
+        this.#charge(Cost.SLOT * more, p, Tag.LIST_EXT);
+        if (more === 0) continue;
+        f.left = more;
+        return undefined;
+      }
+      if (t === Tag.STRING_EXT) {
+        this.pos = p + 1;
+        for (const c of this.#leaf(Tag.STRING_EXT, p) as readonly number[]) f.items.push(c);
+        return f.items.length === 0 ? EMPTY_LIST : f.items;
+      }
+      f.tail = true;
+      f.left = 1;
+      return undefined;
     }
-    this.#depth--;
-    return TermMap.fromArrays(keys, vals, tkeys);
+  }
+
+  #close(f: Frame): Term {
+    switch (f.kind) {
+      case Kind.Tuple:
+        return new Tuple(f.items);
+      case Kind.List: {
+        // An improper tail was read last.
+        const tail = f.items.pop()!;
+        return f.items.length === 0 ? tail : new ImproperList(f.items, tail);
+      }
+      case Kind.Map: {
+        const n = f.items.length >> 1;
+        const keys: Term[] = new Array(n);
+        const vals: Term[] = new Array(n);
+        for (let i = 0; i < n; i++) {
+          keys[i] = f.items[2 * i]!;
+          vals[i] = f.items[2 * i + 1]!;
+        }
+        return this.#makeMap(keys, vals, f.at, f.tag);
+      }
+      case Kind.Fun:
+        return makeFun(f.head as FunHead, f.items);
+      case Kind.Record: {
+        const h = f.head as RecordHead;
+        return new NativeRecord(h.module, h.name, h.fields, f.items, h.exported);
+      }
+    }
   }
 
   #big(n: number, at: number, tag: number): number | bigint {
@@ -470,78 +784,46 @@ export class EtfDecoder {
     const sign = b[this.pos++]!;
     const p = this.pos;
     this.pos = p + n;
-    if (n <= 6) {
-      let v = 0;
-      for (let i = n - 1; i >= 0; i--) v = v * 256 + b[p + i]!;
-      return sign ? -v || 0 : v;
-    }
-    if (n <= 8) {
-      let lo = 0;
-      let hi = 0;
-      for (let i = Math.min(n, 4) - 1; i >= 0; i--) lo = lo * 256 + b[p + i]!;
-      for (let i = n - 1; i >= 4; i--) hi = hi * 256 + b[p + i]!;
-      if (hi < 0x200000) {
-        const v = hi * 0x1_0000_0000 + lo;
-        return sign ? -v || 0 : v;
-      }
-      const v = (BigInt(hi) << 32n) | BigInt(lo);
-      return sign ? -v : v;
-    }
-    let hex = '';
-    for (let i = n - 1; i >= 0; i--) hex += HEX[b[p + i]!];
-    const v = BigInt('0x' + hex);
-    return canonicalInt(sign ? -v : v);
+    if (n > 6) this.#charge(Cost.OBJECT + n, at, tag);
+    return bigValue(b, p, n, sign !== 0);
   }
 
   #pid(tag: number, at: number): Pid {
-    const node = this.#nodeAtom(at);
-    this.#need(tag === Tag.NEW_PID_EXT ? 12 : 9, at, tag);
+    const node = this.#atomAt();
+    const newer = tag === Tag.NEW_PID_EXT;
+    this.#need(newer ? 12 : 9, at, tag);
     const id = this.#u32();
     const serial = this.#u32();
-    const creation = tag === Tag.NEW_PID_EXT ? this.#u32() : this.b[this.pos++]!;
+    const creation = newer ? this.#u32() : this.#oldCreation(at, tag);
+    this.#charge(Cost.OBJECT, at, tag);
     return new Pid(node, id, serial, creation);
   }
 
-  #fun(at: number): Fun {
-    const tag = Tag.NEW_FUN_EXT;
-    this.#need(29, at, tag);
-    const start = this.pos;
-    const size = this.#u32();
-    if (size > this.#end - start) throw this.#err('ERR_ETF_TRUNCATED', `fun of ${size} bytes`, at, tag);
-    this.#enter(at, tag);
+  /** An atom where only an atom is allowed (node, module, function, field): nothing else is read. */
+  #atomAt(): Atom {
+    const at = this.pos;
+    if (at >= this.#end) throw this.#err('ERR_ETF_TRUNCATED', 'an atom was expected', at);
     const b = this.b;
-    const arity = b[this.pos++]!;
-    const uniq = b.slice(this.pos, this.pos + 16);
-    this.pos += 16;
-    const index = this.#u32();
-    const numFree = this.#u32();
-    if (numFree > this.#end - this.pos) throw this.#err('ERR_ETF_TRUNCATED', `fun with ${numFree} free variables`, at, tag);
-    const module = this.#atomTerm(at);
-    const oldIndex = this.term();
-    const oldUniq = this.term();
-    if (typeof oldIndex !== 'number' || typeof oldUniq !== 'number') throw this.#err('ERR_ETF_BAD_FUN', 'fun OldIndex/OldUniq are not integers', at, tag);
-    const pidAt = this.pos;
-    const pidTag = b[pidAt];
-    if (pidTag !== Tag.NEW_PID_EXT && pidTag !== Tag.PID_EXT) throw this.#err('ERR_ETF_BAD_FUN', 'fun Pid is not a pid', pidAt, pidTag);
-    this.pos++;
-    const pid = this.#pid(pidTag, pidAt);
-    const free: Term[] = new Array(numFree);
-    for (let i = 0; i < numFree; i++) free[i] = this.term();
-    if (this.pos - start !== size) throw this.#err('ERR_ETF_BAD_FUN', `fun Size ${size} but ${this.pos - start} bytes used`, at, tag);
-    this.#depth--;
-    return new Fun(arity, uniq, index, module, oldIndex, oldUniq, pid, free);
-  }
-
-  /** An atom term where only an atom is allowed (pid/ref/port node, fun/export module). */
-  #atomTerm(at: number): Atom {
-    const t = this.term();
-    if (t instanceof Atom) return t;
-    if (typeof t === 'boolean') return t ? TRUE : FALSE;
-    throw this.#err('ERR_ETF_EXPECTED_ATOM', 'an atom was expected', at, this.b[at]);
-  }
-
-  #nodeAtom(at: number): Atom {
-    return this.#atomTerm(at);
+    const tag = b[at]!;
+    this.pos = at + 1;
+    switch (tag) {
+      case Tag.SMALL_ATOM_UTF8_EXT:
+        this.#need(1, at, tag);
+        return this.#atomBody(b[this.pos++]!, true, at, tag);
+      case Tag.ATOM_UTF8_EXT:
+        this.#need(2, at, tag);
+        return this.#atomBody(this.#u16(), true, at, tag);
+      case Tag.SMALL_ATOM_EXT:
+        this.#need(1, at, tag);
+        return this.#atomBody(b[this.pos++]!, false, at, tag);
+      case Tag.ATOM_EXT:
+        this.#need(2, at, tag);
+        return this.#atomBody(this.#u16(), false, at, tag);
+      case Tag.ATOM_CACHE_REF:
+        return this.#cacheRef(at);
+      default:
+        throw this.#err('ERR_ETF_EXPECTED_ATOM', 'an atom was expected', at, tag);
+    }
   }
 
   #cacheRef(at: number): Atom {
@@ -552,7 +834,7 @@ export class EtfDecoder {
     return a;
   }
 
-  #atomBody(n: number, utf8: boolean, at: number, tag: number): Atom | boolean {
+  #atomBody(n: number, utf8: boolean, at: number, tag: number): Atom {
     this.#need(n, at, tag);
     const b = this.b;
     const p = this.pos;
@@ -568,12 +850,12 @@ export class EtfDecoder {
     if (utf8 || ascii) {
       const slot = (h ^ (h >>> 16)) & ((1 << ATOM_CACHE_BITS) - 1);
       const cached = atomSlots[slot];
-      if (cached !== undefined && cached.utf8.length === n && sameBytes(cached.utf8, b, p, n)) return boolOf(cached);
+      if (cached !== undefined && cached.byteLength === n && !cached.raw && sameBytes(cached.slab, cached.etfLength - n + cached.off, b, p, n)) return cached;
       const a = this.#makeAtom(p, n, utf8, ascii, at, tag);
       atomSlots[slot] = a;
-      return boolOf(a);
+      return a;
     }
-    return boolOf(this.#makeAtom(p, n, utf8, ascii, at, tag));
+    return this.#makeAtom(p, n, utf8, ascii, at, tag);
   }
 
   #makeAtom(p: number, n: number, utf8: boolean, ascii: boolean, at: number, tag: number): Atom {
@@ -601,79 +883,53 @@ export class EtfDecoder {
     return Atom.of(name);
   }
 
-  #compressed(opts: DecodeOptions | undefined): Term {
+  /**
+   * `131, 80, Size:u32, zlib…`: the zlib stream must inflate to exactly Size bytes and end
+   * exactly at the end of the input; the payload is one term with nothing after it. Errors
+   * inside the payload are reported at the compressed term (offset 1, tag 80), with the
+   * offset inside the inflated payload in the message and the inner error as `cause`.
+   */
+  #compressed(opts: DecodeOptions | undefined, pre: { inflated: Uint8Array; consumed: number } | undefined): Term {
     const at = 1;
     const tag = Tag.COMPRESSED;
     this.pos = 2;
     this.#need(4, at, tag);
     const size = this.#u32();
     if (size > (this.#opts.maxBytes ?? DEFAULTS.maxBytes)) throw this.#err('ERR_ETF_TOO_LARGE', `compressed term expands to ${size} bytes, over the limit`, at, tag);
+    const zipped = this.b.subarray(this.pos, this.#end);
     let inflated: Uint8Array;
-    try {
-      inflated = inflateSync(this.b.subarray(this.pos, this.#end), { maxOutputLength: Math.max(size, 1) });
-    } catch (e) {
-      throw this.#err('ERR_ETF_BAD_COMPRESSED', 'compressed term does not inflate', at, tag, e);
+    let consumed: number;
+    if (pre !== undefined) ({ inflated, consumed } = pre);
+    else {
+      try {
+        const r = inflateSync(zipped, { maxOutputLength: Math.max(size, 1), info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+        inflated = r.buffer;
+        consumed = r.engine.bytesWritten;
+      } catch (e) {
+        throw this.#err('ERR_ETF_BAD_COMPRESSED', 'compressed term does not inflate', at, tag, e);
+      }
     }
     if (inflated.length !== size) throw this.#err('ERR_ETF_BAD_COMPRESSED', `compressed term expands to ${inflated.length} bytes, not ${size}`, at, tag);
+    if (consumed !== zipped.length) throw this.#err('ERR_ETF_TRAILING', `${zipped.length - consumed} bytes after the end of the zlib stream`, 2 + 4 + consumed);
     const inner = new EtfDecoder();
-    return inner.decode(new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length), { ...opts, versionByte: false });
+    try {
+      return inner.decode(new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length), { ...opts, versionByte: false });
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      throw this.#err(e.code, `${e.message.replace(/ \(at offset.*\)$/, '')} (at offset ${e.offset} of the inflated term)`, at, tag, e);
+    }
   }
 }
-
-const EMPTY = new Uint8Array(0);
-
-/** Below this depth containers recurse (fast); deeper ones use the explicit stack of #deep. */
-const RECURSION_LIMIT = 200;
-
-interface DeepFrame {
-  /** 0 tuple, 1 list (last item is the tail), 2 map */
-  kind: number;
-  at: number;
-  tag: number;
-  items: Term[];
-  left: number;
-  map: TermMap | undefined;
-}
-
-/** `[...head | tail]` in canonical form: a proper array when the tail is a list. */
-function joinTail(head: Term[], tail: Term): Term {
-  if (Array.isArray(tail)) {
-    for (const e of tail as Term[]) head.push(e);
-    return head;
-  }
-  if (tail instanceof ImproperList) return new ImproperList([...head, ...tail.head], tail.tail);
-  return head.length === 0 ? tail : new ImproperList(head, tail);
-}
-
-// Big-endian float64 through a scratch buffer: no DataView per input.
-const f64 = new Float64Array(1);
-const f64b = new Uint8Array(f64.buffer);
-const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-function readF64(b: Uint8Array, p: number): number {
-  if (littleEndian) for (let i = 0; i < 8; i++) f64b[i] = b[p + 7 - i]!;
-  else for (let i = 0; i < 8; i++) f64b[i] = b[p + i]!;
-  return f64[0]!;
-}
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 function boolOf(a: Atom): Atom | boolean {
   return a === TRUE ? true : a === FALSE ? false : a;
 }
 
-function floatOf(v: number, at: number, tag: number): number | ErlFloat {
-  if (!Number.isFinite(v)) throw new DecodeError('ERR_ETF_NOT_FINITE', `float ${v} is not an Erlang float`, at, tag);
-  return Number.isInteger(v) ? new ErlFloat(v) : v;
-}
+const TRUE = Atom.of('true');
+const FALSE = Atom.of('false');
 
-function sameBytes(a: Uint8Array, b: Uint8Array, p: number, n: number): boolean {
-  for (let i = 0; i < n; i++) if (a[i] !== b[p + i]) return false;
-  return true;
-}
-
-function latin1(b: Uint8Array, p: number, n: number): string {
-  let s = '';
-  for (let i = 0; i < n; i += 4096) s += String.fromCharCode.apply(null, b.subarray(p + i, p + Math.min(n, i + 4096)) as unknown as number[]);
-  return s;
+function makeFun(h: FunHead, free: Term[]): Fun {
+  return new Fun(h.arity, h.uniq, h.index, h.module, h.oldIndex, h.oldUniq, h.pid, free);
 }
 
 const shared = new EtfDecoder();
