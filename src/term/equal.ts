@@ -11,8 +11,8 @@
  *   words from the most significant one down, a missing word counting as 0, so `[1]` and
  *   `[1,0,0]` are the same reference);
  * - local funs (NEW_FUN_EXT) order by module, index, old uniq, free-variable count, free
- *   variables; they come before exports (EXPORT_EXT: module, function, arity); the creator
- *   pid of a fun is not part of its identity;
+ *   variables, and those fields are their identity (arity, uniq, old index and the creator
+ *   pid are not); they come before exports (EXPORT_EXT: module, function, arity);
  * - types: number < atom < reference < fun < port < pid < tuple < record < map < [] < list
  *   < bitstring.
  */
@@ -103,17 +103,13 @@ function shallowEquals(a: Term, b: Term, todo: Term[]): boolean {
   return false;
 }
 
-/** Every field the BEAM uses to tell two funs apart (OTP 27+): all but the creator pid. */
+/**
+ * A fun's identity, as the BEAM's term order and map keys see it (OTP 25 and 27 alike):
+ * module, index, old uniq and the free variables. Arity, uniq, old index and the creator pid
+ * are not part of it (OTP 27's `=:=` alone also compares arity and uniq; etf.md §4).
+ */
 function funFieldsEqual(a: Fun, b: Fun): boolean {
-  return (
-    a.module === b.module &&
-    a.index === b.index &&
-    a.oldIndex === b.oldIndex &&
-    a.oldUniq === b.oldUniq &&
-    a.arity === b.arity &&
-    a.freeVars.length === b.freeVars.length &&
-    bytesEqual(a.uniq, b.uniq)
-  );
+  return a.module === b.module && a.index === b.index && a.oldUniq === b.oldUniq && a.freeVars.length === b.freeVars.length;
 }
 
 /**
@@ -300,8 +296,7 @@ function sequenceHash(root: Term): number {
     } else if (t instanceof BitBinary) h = mix(mix(h, t.bitLength), bytesHash(12, t.bytes));
     else if (t instanceof Export) h = mix(mix(mix(mix(h, 8), atomHash(t.module.name)), atomHash(t.fn.name)), t.arity);
     else if (t instanceof Fun) {
-      h = mix(mix(mix(mix(mix(mix(h, 9), atomHash(t.module.name)), t.index), t.oldUniq), t.arity), bytesHash(t.oldIndex, t.uniq));
-      h = mix(h, t.freeVars.length);
+      h = mix(mix(mix(mix(mix(h, 9), atomHash(t.module.name)), t.index), t.oldUniq), t.freeVars.length);
       for (let i = t.freeVars.length - 1; i >= 0; i--) todo.push(t.freeVars[i]!);
     } else if (t instanceof NativeRecord) {
       h = mix(mix(mix(mix(h, 10), atomHash(t.module.name)), atomHash(t.name.name)), t.fields.length);
@@ -529,7 +524,6 @@ function order(a0: Term, b0: Term, exact0: boolean): number {
       continue;
     }
     const a = todo.pop() as Term;
-    if (b === TIE) return a === LESS ? -1 : 1;
     if (a === b) continue;
     const c = orderStep(a, b as Term, exact, todo);
     if (c !== 0) return c;
@@ -634,7 +628,11 @@ function rest(head: readonly Term[], from: number, tail: Term): Term {
   return Array.isArray(tail) && (tail as Term[]).length === 0 ? h : new ImproperList(h, tail);
 }
 
-/** Local funs before exports; funs by module, index, old uniq, free count, then free variables. */
+/**
+ * Local funs before exports; funs by module, index, old uniq, free count, then free variables
+ * (OTP 25 and 27; OTP 29 skips old uniq and breaks ties by VM identity). That is also what
+ * makes two funs the same term here (see funFieldsEqual).
+ */
 function funOrder(a: Fun | Export, b: Fun | Export, todo: Work[]): number {
   if (a instanceof Export) {
     if (!(b instanceof Export)) return 1;
@@ -645,21 +643,9 @@ function funOrder(a: Fun | Export, b: Fun | Export, todo: Work[]): number {
   const g = b as Fun;
   const c = cmpAtom(f.module, g.module) || cmp(f.index, g.index) || cmp(f.oldUniq, g.oldUniq) || cmp(f.freeVars.length, g.freeVars.length);
   if (c) return c;
-  // OTP 27+ then orders by VM-internal identity; we use the remaining fields, so the order
-  // is total and `equals` is exactly `compareKeys(...) === 0`.
-  const d = cmp(f.arity, g.arity) || cmp(f.oldIndex, g.oldIndex) || cmpBits(f.uniq, 8, g.uniq, 8);
-  if (d) {
-    // Still compare the free variables first, as the BEAM does: push a deciding marker.
-    todo.push(d < 0 ? LESS : MORE, TIE);
-  }
   for (let i = f.freeVars.length - 1; i >= 0; i--) todo.push(f.freeVars[i]!, g.freeVars[i]!);
   return 0;
 }
-
-/** A pair that compares as less / more than each other (tie-breakers queued behind real work). */
-const TIE = Symbol('tie') as unknown as Term;
-const LESS = Symbol('less') as unknown as Term;
-const MORE = Symbol('more') as unknown as Term;
 
 function atomName(t: Term): string {
   return typeof t === 'boolean' ? (t ? 'true' : 'false') : (t as Atom).name;

@@ -8,7 +8,7 @@
  * A disagreement is either one of the deliberate differences in {@link DIFFERENCES} (with its
  * reason) or unclassified, which fails the suite.
  */
-import { decode, encode } from '../../src/codec/etf/index.js';
+import { decode, encode, Tag } from '../../src/codec/etf/index.js';
 import { DecodeError } from '../../src/codec/errors.js';
 import { equals, Fun, ImproperList, NativeRecord, Port, TermMap, Tuple, type Term } from '../../src/term/index.js';
 import { walk } from './walk.js';
@@ -41,9 +41,9 @@ export const DIFFERENCES = {
   limits: 'our configured limits (atoms, depth, big integers, allocation budget) refuse inputs the BEAM would still take',
   'large-map-order': 'maps of more than 32 keys keep the order they came in; the BEAM writes hash-trie order, or term order with [deterministic]',
   'fun-pid': 'OTP 26+ drops the creator pid of a fun and writes its own <0.0.0>; we keep the pid we received',
-  'fun-key-order': 'funs equal in every field the BEAM compares are ordered by VM-internal identity on OTP 27+; we order them by their remaining fields',
+  'fun-key-order': 'OTP 29 orders funs without their OldUniq and breaks ties by VM-internal identity; we order them as OTP 25 and 27 do (module, index, old uniq, free variables)',
+  'otp29-fun-identity': 'OTP 29 tells funs apart by VM fun entry (module, index, uniq); two fun map keys can be one key to it and two to us, or the reverse',
   'otp25-signed-zero': 'OTP 25 treats 0.0 and -0.0 as the same term (a map with both keys is a duplicate); OTP 27+ and we keep them apart',
-  'otp25-fun-identity': 'OTP 25 identifies funs by module, index, old uniq and free variables only; OTP 27+ and we compare every field',
   'record-before-otp29': 'RECORD_EXT (67) is unknown before OTP 29; we decode it on every link, as OTP 29 sends it to peers that never asked',
   'otp29-ref-words': 'OTP 29 refuses a NEWER_REFERENCE_EXT of 4 or 5 words on an external node; we take every word count OTP 25 and 27 take',
   'zero-word-refs': 'a reference of 0 words: OTP 25–29 "accept" it by reading a word past the end of their input; we refuse it',
@@ -90,7 +90,10 @@ export function checkEtf(input: Uint8Array, beam: OracleAnswer, release: string)
       return inner;
     }
     if (LIMIT_CODES.has(e.code)) return { outcome: 'refuse-accepted', classified: 'limits', detail: e.message };
-    return { outcome: 'refuse-accepted', classified: whyRefused(e, release), detail: `${e.code}: ${e.message}` };
+    let cls = whyRefused(e, release);
+    // A duplicate-key refusal where OTP 29 saw two keys: funs it tells apart by fun entry.
+    if (cls === undefined && e.code === 'ERR_ETF_DUPLICATE_KEY' && Number(release) >= 29 && input.includes(Tag.NEW_FUN_EXT)) cls = 'otp29-fun-identity';
+    return { outcome: 'refuse-accepted', classified: cls, detail: `${e.code}: ${e.message}` };
   }
   // Our output must decode to the same term and re-encode to the same bytes.
   let mine: Uint8Array;
@@ -137,13 +140,13 @@ function whyAccepted(t: Term, release: string): DifferenceId | undefined {
   });
   if (hasRecord && major < 29) return 'record-before-otp29';
   if (major <= 25 && zeroPair) return 'otp25-signed-zero';
-  if (major <= 25 && funPair) return 'otp25-fun-identity';
+  if (major >= 29 && funPair) return 'otp29-fun-identity';
   if (major >= 29 && longRef) return 'otp29-ref-words';
   return undefined;
 }
 
 /** We refuse (not a limit), the BEAM accepts. */
-function whyRefused(e: DecodeError, _release: string): DifferenceId | undefined {
+function whyRefused(e: DecodeError, _release: string, t?: Term): DifferenceId | undefined {
   if (e.code === 'ERR_ETF_BAD_REF' && /of 0 words/.test(e.message)) return 'zero-word-refs';
   if ((e.code === 'ERR_ETF_UNKNOWN_TAG' || e.code === 'ERR_ETF_EXPECTED_ATOM') && (e.tag === 73 || e.tag === 75)) return 'atom-index-tags';
   if (e.code === 'ERR_ETF_BAD_FLOAT' && /no NUL/.test(e.message)) return 'float-no-nul';
@@ -183,7 +186,7 @@ function whyBytes(t: Term, beam: { det: Uint8Array; plain: Uint8Array }, release
   }
   if (equals(theirs, t)) {
     if (large) return 'large-map-order';
-    if (funKeys && major >= 27) return 'fun-key-order';
+    if (funKeys && major >= 29) return 'fun-key-order';
     if (ports && major <= 25) return 'otp25-port-form';
     // Same term, other bytes: only fun pids can make that (they are not compared).
     if (funs && major >= 26) return 'fun-pid';
