@@ -61,7 +61,7 @@ if (what === 'etf') {
   const r = fuzzEdf({ seed, inputs, ms });
   console.log(JSON.stringify(r.counts));
   for (const f of r.failures.slice(0, 10)) console.log(`  ${f.kind}: ${f.hex.slice(0, 160)}\n    ${f.detail.slice(0, 200)}`);
-  console.log(`${r.inputs} inputs in ${(r.ms / 1000).toFixed(1)} s; slowest ${r.slowestNsPerByte.toFixed(0)} ns/B; ${r.failures.length === 0 ? 'no failure' : `${r.failures.length} failures`}`);
+  console.log(`${r.inputs} inputs in ${(r.ms / 1000).toFixed(1)} s; slowest ${r.slowestNsPerByte.toFixed(0)} ns/B (${r.slowestHex.slice(0, 60)}…); ${r.failures.length === 0 ? 'no failure' : `${r.failures.length} failures`}`);
   process.exit(r.failures.length === 0 ? 0 : 1);
 } else {
   console.error('usage: npm run fuzz -- etf|edf [--minutes N] [--seed S] [--inputs N] [--verbose]');
