@@ -57,7 +57,7 @@ describe('the bytes term_to_binary writes', () => {
     const t = decode(bytes('837400000002460000000000000000610061026a'));
     // OTP 25, 27 and 29 all write #{2 => [], 0.0 => 0} as:
     expect(hex(encode(t))).toBe('83740000000261026a4600000000000000006100');
-    const m = new TermMap<Term>([
+    const m = new TermMap([
       [float(1), Atom.of('f')],
       [2, Atom.of('i')],
     ]);
@@ -68,7 +68,7 @@ describe('the bytes term_to_binary writes', () => {
     const a = new Pid(Atom.of('a@h'), 5, 0, 1);
     const b = new Pid(Atom.of('b@h'), 1, 0, 1);
     expect(compare(a, b)).toBe(1);
-    const m = new TermMap<Term>([
+    const m = new TermMap([
       [a, 1],
       [b, 2],
     ]);
@@ -182,7 +182,7 @@ describe('time and memory', () => {
     expect(equals(decode(encode(f)), f)).toBe(true);
     let deep: Term = Atom.of('x');
     for (let i = 0; i < 15_000; i++) deep = tuple(deep);
-    const m = new TermMap<Term>([
+    const m = new TermMap([
       [deep, 1],
       [tuple(deep), 2],
     ]);
