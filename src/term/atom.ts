@@ -42,6 +42,8 @@ export class Atom {
    */
   readonly slab: Uint8Array;
   readonly off: number;
+  /** `byteLength << 3 | raw << 2 | head`: what the getters below need, without reading the slab. */
+  readonly #shape: number;
   /** Slot for codecs that want to memoise a per-format encoding (EDF atom reference, …). */
   edf: Uint8Array | undefined = undefined;
   #utf8: Uint8Array | undefined = undefined;
@@ -79,38 +81,36 @@ export class Atom {
     else s.set(bytes!, off + head);
     this.slab = s;
     this.off = off;
+    this.#shape = (n << 3) | (raw ? 4 : 0) | head;
   }
 
   /** Bytes of the text (UTF-8, or the raw bytes it came from); shared, do not mutate. */
   get utf8(): Uint8Array {
     if (this.#utf8 === undefined) {
-      const head = this.#head();
-      this.#utf8 = this.slab.subarray(this.off + head, this.off + head + this.byteLength);
+      const t = this.off + (this.#shape & 3);
+      this.#utf8 = this.slab.subarray(t, t + (this.#shape >>> 3));
     }
     return this.#utf8;
   }
 
-  #head(): number {
-    const t = this.slab[this.off];
-    return t === 118 || t === RAW_LONG ? 3 : 2;
-  }
-
   /** Length of the text in bytes. */
   get byteLength(): number {
-    const s = this.slab;
-    const o = this.off;
-    return this.#head() === 3 ? (s[o + 1]! << 8) | s[o + 2]! : s[o + 1]!;
+    return this.#shape >>> 3;
+  }
+
+  /** Where the text starts in `slab`. */
+  get textOffset(): number {
+    return this.off + (this.#shape & 3);
   }
 
   /** Length of the ETF encoding (tag, length, text). */
   get etfLength(): number {
-    return this.#head() + this.byteLength;
+    return (this.#shape & 3) + (this.#shape >>> 3);
   }
 
   /** True when the text is not UTF-8 (raw bytes): such an atom has no ETF form. */
   get raw(): boolean {
-    const t = this.slab[this.off];
-    return t === RAW || t === RAW_LONG;
+    return (this.#shape & 4) !== 0;
   }
 
   /** The whole ETF encoding (a view of the slab). Throws `RangeError` for an atom of raw bytes. */

@@ -12,51 +12,63 @@ import { MapTerm, type Term } from './types.js';
 
 const INDEX_AFTER = 8;
 
+/** canonicalOrder()'s "as it is". */
+const NO_ORDER: readonly number[] = Object.freeze([]);
+
 /** OTP writes maps of up to this many keys ("flatmaps") with their keys in map-key order. */
 export const FLATMAP_MAX = 32;
 
 /** Shared by empty maps until their first key: an empty map costs one small object. */
 const NONE: Term[] = [];
 
-export class TermMap extends MapTerm implements Iterable<[Term, Term]> {
-  #keys: Term[] = NONE;
-  #vals: Term[] = NONE;
+/** What a map builds only when asked: indexes and cached orders and hash. */
+interface Aux {
   /** Index of the primitive keys (built past INDEX_AFTER keys). */
-  #prim: Map<unknown, number> | undefined = undefined;
+  prim: Map<unknown, number> | undefined;
   /** Index of the other keys by hash (built on the first lookup of such a key). */
-  #comp: Map<number, number | number[]> | undefined = undefined;
+  comp: Map<number, number | number[]> | undefined;
   /** Canonical order: null = not computed, [] = insertion order is already canonical. */
-  #order: readonly number[] | null = null;
-  #sorted: readonly number[] | null = null;
-  #hash: number | undefined = undefined;
+  order: readonly number[] | null;
+  sorted: readonly number[] | null;
+  hash: number | undefined;
+}
+
+export class TermMap extends MapTerm implements Iterable<[Term, Term]> {
+  /** Keys and values interleaved: key i at 2i, its value at 2i + 1. */
+  #kv: Term[] = NONE;
+  #aux: Aux | undefined = undefined;
 
   constructor(entries?: Iterable<readonly [Term, Term]>) {
     super();
     if (entries) for (const [k, v] of entries) this.set(k, v);
   }
 
+  #x(): Aux {
+    return (this.#aux ??= { prim: undefined, comp: undefined, order: null, sorted: null, hash: undefined });
+  }
+
   /**
-   * For decoders: a map over arrays the caller hands over, keys already in normal form (safe
-   * integers as numbers, `true`/`false` as booleans). Returns the map, or the index of the
-   * first key that repeats an earlier one.
+   * For decoders: a map over an array the caller hands over, keys and values interleaved
+   * (`[k0, v0, k1, v1, …]`), keys already in normal form (safe integers as numbers,
+   * `true`/`false` as booleans). Returns the map, or the index of the first pair whose key
+   * repeats an earlier one.
    */
-  static fromDecoded(keys: Term[], vals: Term[]): TermMap | number {
+  static fromDecoded(kv: Term[]): TermMap | number {
     const m = new TermMap();
-    const n = keys.length;
+    const n = kv.length >> 1;
     if (n === 0) return m;
-    m.#keys = keys;
-    m.#vals = vals;
+    m.#kv = kv;
     if (n === 1) return m;
     if (n <= INDEX_AFTER) {
       let hashes: number[] | undefined;
       for (let j = 1; j < n; j++) {
-        const kj = keys[j]!;
+        const kj = kv[2 * j]!;
         if (isPrimitiveKey(kj)) {
-          for (let i = 0; i < j; i++) if (keys[i] === kj) return j;
+          for (let i = 0; i < j; i++) if (kv[2 * i] === kj) return j;
           continue;
         }
         for (let i = 0; i < j; i++) {
-          const ki = keys[i]!;
+          const ki = kv[2 * i]!;
           if (isPrimitiveKey(ki)) continue;
           hashes ??= new Array(n);
           const hi = (hashes[i] ??= hash(ki));
@@ -68,13 +80,13 @@ export class TermMap extends MapTerm implements Iterable<[Term, Term]> {
     }
     const prim = new Map<unknown, number>();
     for (let i = 0; i < n; i++) {
-      const k = keys[i]!;
+      const k = kv[2 * i]!;
       if (isPrimitiveKey(k)) {
         if (prim.has(k)) return i;
         prim.set(k, i);
       } else if (m.#indexComp(i, k) !== i) return i;
     }
-    m.#prim = prim;
+    m.#x().prim = prim;
     return m;
   }
 
@@ -86,12 +98,13 @@ export class TermMap extends MapTerm implements Iterable<[Term, Term]> {
   }
 
   get size(): number {
-    return this.#keys.length;
+    return this.#kv.length >> 1;
   }
 
   /** Adds key `i` to the hash index; returns the index of an equal key already there, or `i`. */
   #indexComp(i: number, k: Term): number {
-    const comp = (this.#comp ??= new Map());
+    const x = this.#x();
+    const comp = (x.comp ??= new Map());
     const h = hash(k);
     const slot = comp.get(h);
     if (slot === undefined) {
@@ -99,7 +112,7 @@ export class TermMap extends MapTerm implements Iterable<[Term, Term]> {
       return i;
     }
     const list = typeof slot === 'number' ? [slot] : slot;
-    for (const j of list) if (j !== i && equals(this.#keys[j]!, k)) return j;
+    for (const j of list) if (j !== i && equals(this.#kv[2 * j]!, k)) return j;
     list.push(i);
     if (typeof slot === 'number') comp.set(h, list);
     return i;
@@ -107,55 +120,57 @@ export class TermMap extends MapTerm implements Iterable<[Term, Term]> {
 
   #find(key: Term): number {
     const k = normalKey(key);
-    const keys = this.#keys;
+    const kv = this.#kv;
+    const x = this.#aux;
     if (isPrimitiveKey(k)) {
-      if (this.#prim !== undefined) return this.#prim.get(k) ?? -1;
-      for (let i = 0; i < keys.length; i++) if (keys[i] === k) return i;
+      if (x?.prim !== undefined) return x.prim.get(k) ?? -1;
+      for (let i = 0; i < kv.length; i += 2) if (kv[i] === k) return i >> 1;
       return -1;
     }
-    if (this.#comp === undefined) {
+    let comp = x?.comp;
+    if (comp === undefined) {
       // First lookup of a non-primitive key: index every such key once.
-      this.#comp = new Map();
-      for (let i = 0; i < keys.length; i++) if (!isPrimitiveKey(keys[i]!)) this.#indexComp(i, keys[i]!);
+      this.#x().comp = new Map();
+      for (let i = 0; i < kv.length; i += 2) if (!isPrimitiveKey(kv[i]!)) this.#indexComp(i >> 1, kv[i]!);
+      comp = this.#aux!.comp!;
     }
-    const slot = this.#comp.get(hash(k));
+    const slot = comp.get(hash(k));
     if (slot === undefined) return -1;
-    if (typeof slot === 'number') return equals(keys[slot]!, k) ? slot : -1;
-    for (const j of slot) if (equals(keys[j]!, k)) return j;
+    if (typeof slot === 'number') return equals(kv[2 * slot]!, k) ? slot : -1;
+    for (const j of slot) if (equals(kv[2 * j]!, k)) return j;
     return -1;
   }
 
   #changed(): void {
-    this.#order = null;
-    this.#sorted = null;
-    this.#hash = undefined;
+    const x = this.#aux;
+    if (x === undefined) return;
+    x.order = null;
+    x.sorted = null;
+    x.hash = undefined;
   }
 
   #push(k: Term, value: Term): void {
-    if (this.#keys === NONE) {
-      this.#keys = [];
-      this.#vals = [];
-    }
-    const i = this.#keys.length;
+    if (this.#kv === NONE) this.#kv = [];
+    const i = this.#kv.length >> 1;
     this.#changed();
-    this.#keys.push(k);
-    this.#vals.push(value);
+    this.#kv.push(k, value);
+    const x = this.#aux;
     if (isPrimitiveKey(k)) {
-      if (this.#prim !== undefined) this.#prim.set(k, i);
+      if (x?.prim !== undefined) x.prim.set(k, i);
       else if (i >= INDEX_AFTER) this.#reindexPrim();
-    } else if (this.#comp !== undefined) this.#indexComp(i, k);
+    } else if (x?.comp !== undefined) this.#indexComp(i, k);
   }
 
   #reindexPrim(): void {
     const idx = new Map<unknown, number>();
-    const keys = this.#keys;
-    for (let i = 0; i < keys.length; i++) if (isPrimitiveKey(keys[i]!)) idx.set(keys[i], i);
-    this.#prim = idx;
+    const kv = this.#kv;
+    for (let i = 0; i < kv.length; i += 2) if (isPrimitiveKey(kv[i]!)) idx.set(kv[i], i >> 1);
+    this.#x().prim = idx;
   }
 
   get(key: Term): Term | undefined {
     const i = this.#find(key);
-    return i < 0 ? undefined : this.#vals[i];
+    return i < 0 ? undefined : this.#kv[2 * i + 1];
   }
 
   has(key: Term): boolean {
@@ -170,8 +185,8 @@ export class TermMap extends MapTerm implements Iterable<[Term, Term]> {
   set(key: Term, value: Term): this {
     const i = this.#find(key);
     if (i >= 0) {
-      this.#vals[i] = value;
-      this.#hash = undefined;
+      this.#kv[2 * i + 1] = value;
+      if (this.#aux !== undefined) this.#aux.hash = undefined;
     } else this.#push(normalKey(key), value);
     return this;
   }
@@ -187,10 +202,12 @@ export class TermMap extends MapTerm implements Iterable<[Term, Term]> {
     const i = this.#find(key);
     if (i < 0) return false;
     this.#changed();
-    this.#keys.splice(i, 1);
-    this.#vals.splice(i, 1);
-    this.#comp = undefined;
-    if (this.#prim !== undefined) this.#reindexPrim();
+    this.#kv.splice(2 * i, 2);
+    const x = this.#aux;
+    if (x !== undefined) {
+      x.comp = undefined;
+      if (x.prim !== undefined) this.#reindexPrim();
+    }
     return true;
   }
 
@@ -202,60 +219,64 @@ export class TermMap extends MapTerm implements Iterable<[Term, Term]> {
    * changes.
    */
   canonicalOrder(): readonly number[] {
-    if (this.#order !== null) return this.#order;
-    const k = this.#keys;
-    let inOrder = k.length > FLATMAP_MAX;
-    if (!inOrder) {
-      inOrder = true;
-      for (let i = 1; i < k.length; i++) {
-        if (compareKeys(k[i - 1]!, k[i]!) > 0) {
-          inOrder = false;
-          break;
-        }
+    const n = this.#kv.length >> 1;
+    if (n <= 1 || n > FLATMAP_MAX) return NO_ORDER;
+    const x = this.#x();
+    if (x.order !== null) return x.order;
+    const kv = this.#kv;
+    let inOrder = true;
+    for (let i = 2; i < kv.length; i += 2) {
+      if (compareKeys(kv[i - 2]!, kv[i]!) > 0) {
+        inOrder = false;
+        break;
       }
     }
-    this.#order = inOrder ? [] : this.sortedOrder();
-    return this.#order;
+    x.order = inOrder ? NO_ORDER : this.sortedOrder();
+    return x.order;
   }
 
   /** Key indices in map-key order, whatever the size (cached). */
   sortedOrder(): readonly number[] {
-    if (this.#sorted !== null) return this.#sorted;
-    const k = this.#keys;
-    const idx = k.map((_, i) => i);
-    if (k.length > 1) idx.sort((x, y) => compareKeys(k[x]!, k[y]!));
-    this.#sorted = idx;
+    const x = this.#x();
+    if (x.sorted !== null) return x.sorted;
+    const kv = this.#kv;
+    const idx = Array.from({ length: kv.length >> 1 }, (_, i) => i);
+    if (idx.length > 1) idx.sort((a, b) => compareKeys(kv[2 * a]!, kv[2 * b]!));
+    x.sorted = idx;
     return idx;
   }
 
   cachedHash(): number | undefined {
-    return this.#hash;
+    return this.#aux?.hash;
   }
 
   cacheHash(h: number): void {
-    this.#hash = h;
+    this.#x().hash = h;
   }
 
   /** The i-th key in insertion order (for encoders: no iterator allocation). */
   keyAt(i: number): Term {
-    return this.#keys[i]!;
+    return this.#kv[2 * i]!;
   }
 
   /** The i-th value in insertion order. */
   valueAt(i: number): Term {
-    return this.#vals[i]!;
+    return this.#kv[2 * i + 1]!;
   }
 
   *keys(): IterableIterator<Term> {
-    yield* this.#keys;
+    const kv = this.#kv;
+    for (let i = 0; i < kv.length; i += 2) yield kv[i]!;
   }
 
   *values(): IterableIterator<Term> {
-    yield* this.#vals;
+    const kv = this.#kv;
+    for (let i = 1; i < kv.length; i += 2) yield kv[i]!;
   }
 
   *entries(): IterableIterator<[Term, Term]> {
-    for (let i = 0; i < this.#keys.length; i++) yield [this.#keys[i]!, this.#vals[i]!];
+    const kv = this.#kv;
+    for (let i = 0; i < kv.length; i += 2) yield [kv[i]!, kv[i + 1]!];
   }
 
   [Symbol.iterator](): IterableIterator<[Term, Term]> {

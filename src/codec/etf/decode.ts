@@ -218,6 +218,19 @@ export class EtfDecoder {
       case Tag.SMALL_INTEGER_EXT:
         this.#need(1, at, tag);
         return b[this.pos++]!;
+      case Tag.INTEGER_EXT: {
+        this.#need(4, at, tag);
+        const p = this.pos;
+        this.pos = p + 4;
+        return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+      }
+      case Tag.SMALL_ATOM_UTF8_EXT: {
+        this.#need(1, at, tag);
+        const a = this.#atomBody(b[this.pos++]!, true, at, tag);
+        return a === TRUE ? true : a === FALSE ? false : a;
+      }
+      case Tag.NIL_EXT:
+        return EMPTY_LIST;
       case Tag.SMALL_TUPLE_EXT:
         this.#need(1, at, tag);
         return this.#tuple(b[this.pos++]!, at, tag);
@@ -274,7 +287,10 @@ export class EtfDecoder {
         this.pos = p + n;
         if (n === 0) return EMPTY_BINARY;
         this.#charge(this.#copy ? Cost.VIEW + n : Cost.VIEW, at, tag);
-        return this.#copy ? b.slice(p, p + n) : b.subarray(p, p + n);
+        if (this.#copy) return b.slice(p, p + n);
+        // A view of the input, of the input's class (a Buffer gives Buffers); for a plain
+        // Uint8Array, the constructor is cheaper than subarray, which looks up a species.
+        return b.constructor === Uint8Array ? new Uint8Array(b.buffer, b.byteOffset + p, n) : b.subarray(p, p + n);
       }
       case Tag.NIL_EXT:
         return EMPTY_LIST;
@@ -448,7 +464,18 @@ export class EtfDecoder {
     this.#charge(Cost.TUPLE + Cost.SLOT * n, at, tag);
     this.#enter(at, tag);
     const el: Term[] = new Array(n);
-    for (let i = 0; i < n; i++) el[i] = this.term();
+    const b = this.b;
+    for (let i = 0; i < n; i++) {
+      const p = this.pos;
+      const t = b[p];
+      if (t === Tag.SMALL_INTEGER_EXT && p + 2 <= this.#end) {
+        el[i] = b[p + 1]!;
+        this.pos = p + 2;
+      } else if (t === Tag.SMALL_TUPLE_EXT && b[p + 1] === 0 && p + 2 <= this.#end) {
+        el[i] = EMPTY_TUPLE;
+        this.pos = p + 2;
+      } else el[i] = this.term();
+    }
     this.#depth--;
     return new Tuple(el);
   }
@@ -473,6 +500,9 @@ export class EtfDecoder {
         } else if (t === Tag.INTEGER_EXT && p + 5 <= this.#end) {
           el[i] = (b[p + 1]! << 24) | (b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!;
           this.pos = p + 5;
+        } else if (t === Tag.NIL_EXT) {
+          el[i] = EMPTY_LIST;
+          this.pos = p + 1;
         } else el[i] = this.term();
       }
       // The tail. A list tail is more of the same list ([1 | [2 | T]] is [1, 2 | T]), read
@@ -509,18 +539,14 @@ export class EtfDecoder {
     if (this.#depth >= RECURSION_LIMIT) return this.#deep(at);
     this.#charge(Cost.MAP + Cost.MAP_PAIR * n, at, tag);
     this.#enter(at, tag);
-    const keys: Term[] = new Array(n);
-    const vals: Term[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      keys[i] = this.term();
-      vals[i] = this.term();
-    }
+    const kv: Term[] = new Array(2 * n);
+    for (let i = 0; i < 2 * n; i++) kv[i] = this.term();
     this.#depth--;
-    return this.#makeMap(keys, vals, at, tag);
+    return this.#makeMap(kv, at, tag);
   }
 
-  #makeMap(keys: Term[], vals: Term[], at: number, tag: number): TermMap {
-    const m = TermMap.fromDecoded(keys, vals);
+  #makeMap(kv: Term[], at: number, tag: number): TermMap {
+    const m = TermMap.fromDecoded(kv);
     // binary_to_term refuses a map with two equal keys, flat and hash maps alike.
     if (typeof m === 'number') throw this.#err('ERR_ETF_DUPLICATE_KEY', `map has a duplicate key (pair ${m + 1})`, at, tag);
     return m;
@@ -661,7 +687,7 @@ export class EtfDecoder {
             const n = this.#u32();
             if (n > (this.#end - this.pos) / 2) throw this.#err('ERR_ETF_TRUNCATED', `map of ${n} pairs in ${this.#end - this.pos} bytes`, p, tag);
             this.#charge(Cost.MAP + Cost.MAP_PAIR * n, p, tag);
-            if (n === 0) value = new TermMap();
+            if (n === 0) value = TermMap.fromDecoded([]) as TermMap;
             else {
               this.#enter(p, tag);
               stack.push({ kind: Kind.Map, at: p, tag, items: [], left: 2 * n, tail: false, head: undefined });
@@ -757,16 +783,8 @@ export class EtfDecoder {
         const tail = f.items.pop()!;
         return f.items.length === 0 ? tail : new ImproperList(f.items, tail);
       }
-      case Kind.Map: {
-        const n = f.items.length >> 1;
-        const keys: Term[] = new Array(n);
-        const vals: Term[] = new Array(n);
-        for (let i = 0; i < n; i++) {
-          keys[i] = f.items[2 * i]!;
-          vals[i] = f.items[2 * i + 1]!;
-        }
-        return this.#makeMap(keys, vals, f.at, f.tag);
-      }
+      case Kind.Map:
+        return this.#makeMap(f.items, f.at, f.tag);
       case Kind.Fun:
         return makeFun(f.head as FunHead, f.items);
       case Kind.Record: {
@@ -850,7 +868,7 @@ export class EtfDecoder {
     if (utf8 || ascii) {
       const slot = (h ^ (h >>> 16)) & ((1 << ATOM_CACHE_BITS) - 1);
       const cached = atomSlots[slot];
-      if (cached !== undefined && cached.byteLength === n && !cached.raw && sameBytes(cached.slab, cached.etfLength - n + cached.off, b, p, n)) return cached;
+      if (cached !== undefined && cached.byteLength === n && sameBytes(cached.slab, cached.textOffset, b, p, n) && !cached.raw) return cached;
       const a = this.#makeAtom(p, n, utf8, ascii, at, tag);
       atomSlots[slot] = a;
       return a;

@@ -71,6 +71,22 @@ export class TermScanner {
         }
         if (p >= end) return NEED_MORE;
         const tag = b[p]!;
+        if (tag === Tag.SMALL_INTEGER_EXT) {
+          // Runs of small integers (the common list element): skip them in one loop.
+          let k = w;
+          let q = p;
+          while (k > 0 && q + 2 <= end && b[q] === Tag.SMALL_INTEGER_EXT) {
+            q += 2;
+            k--;
+          }
+          if (k !== w) {
+            if (k === 0) stack.pop();
+            else stack[top] = k;
+            this.#need -= w - k;
+            p = q;
+            continue;
+          }
+        }
         const h = header(tag);
         if (h < 0) throw bad(tag, p);
         if (p + 1 + h > end) return NEED_MORE;
