@@ -45,7 +45,6 @@ export const DIFFERENCES = {
   'otp29-fun-identity': 'OTP 29 tells funs apart by VM fun entry (module, index, uniq); two fun map keys can be one key to it and two to us, or the reverse',
   'otp25-signed-zero': 'OTP 25 treats 0.0 and -0.0 as the same term (a map with both keys is a duplicate); OTP 27+ and we keep them apart',
   'record-before-otp29': 'RECORD_EXT (67) is unknown before OTP 29; we decode it on every link, as OTP 29 sends it to peers that never asked',
-  'otp29-ref-words': 'OTP 29 refuses a NEWER_REFERENCE_EXT of 4 or 5 words on an external node; we take every word count OTP 25 and 27 take',
   'zero-word-refs': 'a reference of 0 words: OTP 25–29 "accept" it by reading a word past the end of their input; we refuse it',
   'otp25-port-form': 'OTP 25 writes a port below 2^28 as NEW_PORT_EXT; OTP 26+ and we always write V4_PORT_EXT',
   'atom-index-tags': "tags 73 and 75 (the VM's internal ATOM_INTERNAL_REF forms) index the decoding VM's own atom table: binary_to_term takes them, but they mean nothing from another node; we refuse them",
@@ -119,7 +118,6 @@ function whyAccepted(t: Term, release: string): DifferenceId | undefined {
   let hasRecord = false;
   let zeroPair = false;
   let funPair = false;
-  let longRef = false;
   walk(t, (x) => {
     if (x instanceof NativeRecord) hasRecord = true;
     if (x instanceof TermMap) {
@@ -136,12 +134,10 @@ function whyAccepted(t: Term, release: string): DifferenceId | undefined {
       if (pos && neg) zeroPair = true;
       if (funs >= 2) funPair = true;
     }
-    if (x !== null && typeof x === 'object' && 'ids' in x && Array.isArray((x as { ids: unknown }).ids) && (x as unknown as { ids: number[] }).ids.length > 3) longRef = true;
   });
   if (hasRecord && major < 29) return 'record-before-otp29';
   if (major <= 25 && zeroPair) return 'otp25-signed-zero';
   if (major >= 29 && funPair) return 'otp29-fun-identity';
-  if (major >= 29 && longRef) return 'otp29-ref-words';
   return undefined;
 }
 
