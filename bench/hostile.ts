@@ -78,6 +78,19 @@ const shapes: Shape[] = [
   { name: 'list of #{}', make: (s) => repeat(s, (n) => [108, ...u32(n)], [116, 0, 0, 0, 0], [106]) },
   { name: 'list of 1-byte binaries', make: (s) => repeat(s, (n) => [108, ...u32(n)], [109, 0, 0, 0, 1, 120], [106]) },
   {
+    name: 'stream in 1 KiB chunks (flat list)',
+    make: flat.make,
+    run: (b) => {
+      const s = new EtfStreamDecoder();
+      let t: unknown;
+      for (let i = 0; i < b.length; i += 1024) {
+        s.push(b.subarray(i, i + 1024));
+        t = s.next() ?? t;
+      }
+      return t;
+    },
+  },
+  {
     name: 'many new atoms',
     make: (s) => {
       const run = atomRun++;
@@ -86,19 +99,6 @@ const shapes: Shape[] = [
       for (let i = 0; i < n; i++) out.push(119, 8, ...Buffer.from(`${run.toString(36)}${i.toString(36)}`.padStart(8, '_')));
       out.push(106);
       return Uint8Array.from(out);
-    },
-  },
-  {
-    name: 'stream in 64-byte chunks (flat list)',
-    make: flat.make,
-    run: (b) => {
-      const s = new EtfStreamDecoder();
-      let t: unknown;
-      for (let i = 0; i < b.length; i += 64) {
-        s.push(b.subarray(i, i + 64));
-        t = s.next() ?? t;
-      }
-      return t;
     },
   },
   {

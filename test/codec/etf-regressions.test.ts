@@ -227,6 +227,11 @@ describe('time and memory', () => {
     const f = new EtfStreamDecoder({ maxBytes: 1000 });
     f.push(Uint8Array.from([131, 109, 0, 0, 16, 0]));
     expect(code(() => f.next())).toBe('ERR_ETF_TOO_LARGE');
+    // A fun header claiming 2^32-1 free variables (its Size field is not trusted).
+    const g = new EtfStreamDecoder();
+    g.push(Uint8Array.from([131, 112, 0xff, 0xff, 0xff, 0xff, 0, ...new Array<number>(16).fill(0), 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]));
+    expect(code(() => g.next())).toBe('ERR_ETF_TOO_LARGE');
+    expect(g.buffered).toBe(31);
   });
 
   it('the stream scanner resumes where it stopped: a term fed byte by byte is scanned once', () => {
