@@ -135,6 +135,19 @@ export class Atom {
   }
 
   /**
+   * For decoders that looked the name up already (`existing` gave undefined) and checked
+   * their limits: interns `name` without a second lookup. Same checks as {@link of}.
+   */
+  static create(name: string): Atom {
+    if (name.length > MAX_ATOM_CHARACTERS && countCodePoints(name) > MAX_ATOM_CHARACTERS) {
+      throw new RangeError(`atom longer than ${MAX_ATOM_CHARACTERS} characters`);
+    }
+    const a = new Atom(name, undefined);
+    table.set(name, a);
+    return a;
+  }
+
+  /**
    * The interned atom whose text is `bytes` exactly (UTF-8, or raw bytes kept as they are):
    * what a decoder of a format that does not validate atom text (EDF) needs.
    */

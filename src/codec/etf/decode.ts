@@ -247,27 +247,6 @@ export class EtfDecoder {
         return this.#fun(at);
       case Tag.RECORD_EXT:
         return this.#record(at);
-      default:
-        return this.#leaf(tag, at);
-    }
-  }
-
-  /** Every term that holds no other term in a position that can nest (never recurses). */
-  #leaf(tag: number, at: number): Term {
-    const b = this.b;
-    switch (tag) {
-      case Tag.SMALL_INTEGER_EXT:
-        this.#need(1, at, tag);
-        return b[this.pos++]!;
-      case Tag.INTEGER_EXT: {
-        this.#need(4, at, tag);
-        const p = this.pos;
-        this.pos = p + 4;
-        return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
-      }
-      case Tag.SMALL_ATOM_UTF8_EXT:
-        this.#need(1, at, tag);
-        return boolOf(this.#atomBody(b[this.pos++]!, true, at, tag));
       case Tag.ATOM_UTF8_EXT:
         this.#need(2, at, tag);
         return boolOf(this.#atomBody(this.#u16(), true, at, tag));
@@ -292,8 +271,6 @@ export class EtfDecoder {
         // Uint8Array, the constructor is cheaper than subarray, which looks up a species.
         return b.constructor === Uint8Array ? new Uint8Array(b.buffer, b.byteOffset + p, n) : b.subarray(p, p + n);
       }
-      case Tag.NIL_EXT:
-        return EMPTY_LIST;
       case Tag.STRING_EXT: {
         this.#need(2, at, tag);
         const n = this.#u16();
@@ -411,6 +388,12 @@ export class EtfDecoder {
       default:
         throw this.#err('ERR_ETF_UNKNOWN_TAG', `unknown tag ${tag}`, at, tag);
     }
+  }
+
+  /** The term at `at` whose tag is `tag`, read by term() (never a container here). */
+  #leaf(tag: number, at: number): Term {
+    this.pos = at;
+    return this.term();
   }
 
   /** PID_EXT, PORT_EXT, REFERENCE_EXT, NEW_REFERENCE_EXT: an 8-bit creation of which OTP keeps 2 bits. */
@@ -898,7 +881,7 @@ export class EtfDecoder {
     if (this.#opts.existingAtoms === true) throw this.#err('ERR_ETF_NEW_ATOM', `atom '${name.slice(0, 40)}' does not exist (existing atoms only)`, at, tag);
     const maxAtoms = this.#opts.maxAtoms ?? DEFAULTS.maxAtoms;
     if (Atom.count >= maxAtoms) throw this.#err('ERR_ETF_ATOM_LIMIT', `atom table is full (${maxAtoms})`, at, tag);
-    return Atom.of(name);
+    return Atom.create(name);
   }
 
   /**
