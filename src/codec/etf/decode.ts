@@ -5,21 +5,23 @@
  * over-limit input as a `DecodeError` with the offset and tag.
  *
  * Time is linear in the input: containers nested up to {@link RECURSION_LIMIT} recurse (fast),
- * deeper ones go through an explicit stack (so any nesting within maxDepth decodes, whatever
- * its shape); a chain of list tails is one list, not nested ones; map keys are checked for
+ * deeper ones go through the explicit stack of decode-deep.ts (so any nesting within maxDepth
+ * decodes, whatever its shape); flat items are read by decode-parts.ts; a chain of list tails is one list, not nested ones; map keys are checked for
  * duplicates through cached hashes.
  *
  * Ownership: binaries are returned as views into the input (no copy) unless `copyBinaries` is
  * set, so the caller must not reuse the input buffer while it holds decoded binaries.
  */
 import { inflateSync } from 'node:zlib';
-import { Atom, MAX_ATOM_CHARACTERS } from '../../term/atom.js';
-import { Pid, Port, Ref } from '../../term/ids.js';
+import { Atom } from '../../term/atom.js';
+import { Pid } from '../../term/ids.js';
 import { TermMap } from '../../term/map.js';
-import { BitBinary, Export, Fun, ImproperList, NativeRecord, Tuple, type Term } from '../../term/types.js';
+import { ImproperList, NativeRecord, Tuple, type Term } from '../../term/types.js';
 import { DecodeError } from '../errors.js';
-import { bigValue, Cost, DEFAULT_MAX_ALLOC, EMPTY_BINARY, EMPTY_LIST, EMPTY_TUPLE, floatOf, floatText, latin1, readF64, sameBytes } from './leaf.js';
+import { makeFun, readAtom, readBits, readExport, readFunHead, readPort, readRecordHead, readRef, type Cursor } from './decode-parts.js';
+import { bigValue, Cost, DEFAULT_MAX_ALLOC, EMPTY_BINARY, EMPTY_LIST, EMPTY_TUPLE, floatOf, floatText, readF64 } from './leaf.js';
 import { Tag } from './tags.js';
+import { decodeDeep } from './decode-deep.js';
 
 export interface DecodeOptions {
   /** Expect the 131 version byte first (default true). Off for terms inside a dist message. */
@@ -54,56 +56,10 @@ const DEFAULTS = {
   maxAlloc: DEFAULT_MAX_ALLOC,
 };
 
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-// A direct-mapped cache from atom bytes to Atom, so hot atoms decode without building a string.
-const ATOM_CACHE_BITS = 12;
-const atomSlots: (Atom | undefined)[] = new Array(1 << ATOM_CACHE_BITS).fill(undefined);
-
 /** Below this depth containers recurse (fast); deeper ones use the explicit stack of #deep. */
 const RECURSION_LIMIT = 200;
 
-const enum Kind {
-  Tuple,
-  List,
-  Map,
-  Fun,
-  Record,
-}
-
-/** An open container in #deep. */
-interface Frame {
-  kind: Kind;
-  at: number;
-  tag: number;
-  /** Elements so far (maps: key, value, key, …; lists: elements, then the tail if improper). */
-  items: Term[];
-  /** Items still to read before the container (or, for a list, this run of elements) ends. */
-  left: number;
-  /** Lists: the next item is the improper tail. Funs/records: the header. */
-  tail: boolean;
-  head: FunHead | RecordHead | undefined;
-}
-
-interface FunHead {
-  arity: number;
-  uniq: Uint8Array;
-  index: number;
-  module: Atom;
-  oldIndex: number;
-  oldUniq: number;
-  pid: Pid;
-  free: number;
-}
-
-interface RecordHead {
-  module: Atom;
-  name: Atom;
-  fields: Atom[];
-  exported: boolean;
-}
-
-export class EtfDecoder {
+export class EtfDecoder implements Cursor {
   b: Uint8Array = EMPTY_BINARY;
   pos = 0;
   #end = 0;
@@ -112,6 +68,21 @@ export class EtfDecoder {
   #budget = DEFAULTS.maxAlloc;
   #copy = false;
   #opts: DecodeOptions = DEFAULTS;
+
+  /** @internal (for decode-parts.ts) */
+  get end(): number {
+    return this.#end;
+  }
+
+  /** @internal */
+  get opts(): DecodeOptions {
+    return this.#opts;
+  }
+
+  /** @internal */
+  get copy(): boolean {
+    return this.#copy;
+  }
 
   #setup(bytes: Uint8Array, offset: number, end: number, opts: DecodeOptions | undefined): void {
     this.b = bytes;
@@ -135,16 +106,16 @@ export class EtfDecoder {
   /** Decode one whole term from `bytes`; every byte must belong to it. */
   decode(bytes: Uint8Array, opts?: DecodeOptions): Term {
     this.#setup(bytes, 0, bytes.length, opts);
-    if (bytes.length > (this.#opts.maxBytes ?? DEFAULTS.maxBytes)) throw this.#err('ERR_ETF_TOO_LARGE', `input of ${bytes.length} bytes is over the limit`, 0);
+    if (bytes.length > (this.#opts.maxBytes ?? DEFAULTS.maxBytes)) throw this.err('ERR_ETF_TOO_LARGE', `input of ${bytes.length} bytes is over the limit`, 0);
     try {
       if (opts?.versionByte !== false) {
-        if (bytes.length === 0) throw this.#err('ERR_ETF_TRUNCATED', 'empty input', 0);
-        if (bytes[0] !== Tag.VERSION) throw this.#err('ERR_ETF_BAD_VERSION', `version byte ${bytes[0]} is not 131`, 0, bytes[0]);
+        if (bytes.length === 0) throw this.err('ERR_ETF_TRUNCATED', 'empty input', 0);
+        if (bytes[0] !== Tag.VERSION) throw this.err('ERR_ETF_BAD_VERSION', `version byte ${bytes[0]} is not 131`, 0, bytes[0]);
         this.pos = 1;
         if (bytes[1] === Tag.COMPRESSED) return this.#compressed(opts, undefined);
       }
       const t = this.term();
-      if (this.pos !== this.#end) throw this.#err('ERR_ETF_TRAILING', `${this.#end - this.pos} bytes after the term`, this.pos);
+      if (this.pos !== this.#end) throw this.err('ERR_ETF_TRAILING', `${this.#end - this.pos} bytes after the term`, this.pos);
       return t;
     } finally {
       this.b = EMPTY_BINARY;
@@ -178,29 +149,29 @@ export class EtfDecoder {
     }
   }
 
-  #err(code: string, message: string, offset: number, tag?: number, cause?: unknown): DecodeError {
+  err(code: string, message: string, offset: number, tag?: number, cause?: unknown): DecodeError {
     return new DecodeError(code, message, offset, tag, cause === undefined ? undefined : { cause });
   }
 
-  #need(n: number, at: number, tag: number): void {
-    if (this.pos + n > this.#end) throw this.#err('ERR_ETF_TRUNCATED', `needs ${n} more bytes, ${this.#end - this.pos} left`, at, tag);
+  need(n: number, at: number, tag: number): void {
+    if (this.pos + n > this.#end) throw this.err('ERR_ETF_TRUNCATED', `needs ${n} more bytes, ${this.#end - this.pos} left`, at, tag);
   }
 
-  #charge(bytes: number, at: number, tag: number): void {
+  charge(bytes: number, at: number, tag: number): void {
     if ((this.#budget -= bytes) < 0) {
       const max = this.#opts.maxAlloc ?? DEFAULTS.maxAlloc;
-      throw this.#err('ERR_ETF_ALLOC_LIMIT', `decoding would allocate more than ${max} bytes (maxAlloc)`, at, tag);
+      throw this.err('ERR_ETF_ALLOC_LIMIT', `decoding would allocate more than ${max} bytes (maxAlloc)`, at, tag);
     }
   }
 
-  #u16(): number {
+  u16(): number {
     const b = this.b;
     const p = this.pos;
     this.pos = p + 2;
     return (b[p]! << 8) | b[p + 1]!;
   }
 
-  #u32(): number {
+  u32(): number {
     const b = this.b;
     const p = this.pos;
     this.pos = p + 4;
@@ -210,73 +181,73 @@ export class EtfDecoder {
   /** One term at `pos`. Containers recurse while shallow; see #deep. */
   term(): Term {
     const at = this.pos;
-    if (at >= this.#end) throw this.#err('ERR_ETF_TRUNCATED', 'a term was expected', at);
+    if (at >= this.#end) throw this.err('ERR_ETF_TRUNCATED', 'a term was expected', at);
     const b = this.b;
     const tag = b[at]!;
     this.pos = at + 1;
     switch (tag) {
       case Tag.SMALL_INTEGER_EXT:
-        this.#need(1, at, tag);
+        this.need(1, at, tag);
         return b[this.pos++]!;
       case Tag.INTEGER_EXT: {
-        this.#need(4, at, tag);
+        this.need(4, at, tag);
         const p = this.pos;
         this.pos = p + 4;
         return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
       }
       case Tag.SMALL_ATOM_UTF8_EXT: {
-        this.#need(1, at, tag);
-        const a = this.#atomBody(b[this.pos++]!, true, at, tag);
+        this.need(1, at, tag);
+        const a = readAtom(this, b[this.pos++]!, true, at, tag);
         return a === TRUE ? true : a === FALSE ? false : a;
       }
       case Tag.NIL_EXT:
         return EMPTY_LIST;
       case Tag.SMALL_TUPLE_EXT:
-        this.#need(1, at, tag);
+        this.need(1, at, tag);
         return this.#tuple(b[this.pos++]!, at, tag);
       case Tag.LARGE_TUPLE_EXT:
-        this.#need(4, at, tag);
-        return this.#tuple(this.#u32(), at, tag);
+        this.need(4, at, tag);
+        return this.#tuple(this.u32(), at, tag);
       case Tag.MAP_EXT:
-        this.#need(4, at, tag);
-        return this.#map(this.#u32(), at, tag);
+        this.need(4, at, tag);
+        return this.#map(this.u32(), at, tag);
       case Tag.LIST_EXT:
-        this.#need(4, at, tag);
-        return this.#list(this.#u32(), at, tag);
+        this.need(4, at, tag);
+        return this.#list(this.u32(), at, tag);
       case Tag.NEW_FUN_EXT:
         return this.#fun(at);
       case Tag.RECORD_EXT:
         return this.#record(at);
       case Tag.ATOM_UTF8_EXT:
-        this.#need(2, at, tag);
-        return boolOf(this.#atomBody(this.#u16(), true, at, tag));
+        this.need(2, at, tag);
+        return boolOf(readAtom(this, this.u16(), true, at, tag));
       case Tag.SMALL_ATOM_EXT:
-        this.#need(1, at, tag);
-        return boolOf(this.#atomBody(b[this.pos++]!, false, at, tag));
+        this.need(1, at, tag);
+        return boolOf(readAtom(this, b[this.pos++]!, false, at, tag));
       case Tag.ATOM_EXT:
-        this.#need(2, at, tag);
-        return boolOf(this.#atomBody(this.#u16(), false, at, tag));
+        this.need(2, at, tag);
+        return boolOf(readAtom(this, this.u16(), false, at, tag));
       case Tag.ATOM_CACHE_REF:
-        return boolOf(this.#cacheRef(at));
+        return boolOf(this.cacheRef(at));
       case Tag.BINARY_EXT: {
-        this.#need(4, at, tag);
-        const n = this.#u32();
-        this.#need(n, at, tag);
+        this.need(4, at, tag);
+        const n = this.u32();
+        this.need(n, at, tag);
         const p = this.pos;
         this.pos = p + n;
         if (n === 0) return EMPTY_BINARY;
-        this.#charge(this.#copy ? Cost.VIEW + n : Cost.VIEW, at, tag);
+        this.charge(this.#copy ? Cost.VIEW + n : Cost.VIEW, at, tag);
         if (this.#copy) return b.slice(p, p + n);
         // A view of the input, of the input's class (a Buffer gives Buffers); for a plain
         // Uint8Array, the constructor is cheaper than subarray, which looks up a species.
         return b.constructor === Uint8Array ? new Uint8Array(b.buffer, b.byteOffset + p, n) : b.subarray(p, p + n);
       }
       case Tag.STRING_EXT: {
-        this.#need(2, at, tag);
-        const n = this.#u16();
-        this.#need(n, at, tag);
+        this.need(2, at, tag);
+        const n = this.u16();
+        this.need(n, at, tag);
         if (n === 0) return EMPTY_LIST;
-        this.#charge(Cost.ARRAY + Cost.SLOT * n, at, tag);
+        this.charge(Cost.ARRAY + Cost.SLOT * n, at, tag);
         const out: number[] = new Array(n);
         const p = this.pos;
         for (let i = 0; i < n; i++) out[i] = b[p + i]!;
@@ -284,122 +255,61 @@ export class EtfDecoder {
         return out;
       }
       case Tag.NEW_FLOAT_EXT: {
-        this.#need(8, at, tag);
+        this.need(8, at, tag);
         const p = this.pos;
         this.pos = p + 8;
-        this.#charge(Cost.OBJECT, at, tag);
+        this.charge(Cost.OBJECT, at, tag);
         return floatOf(readF64(b, p), at, tag);
       }
       case Tag.FLOAT_EXT: {
-        this.#need(31, at, tag);
+        this.need(31, at, tag);
         const p = this.pos;
         this.pos = p + 31;
-        this.#charge(Cost.OBJECT, at, tag);
+        this.charge(Cost.OBJECT, at, tag);
         return floatText(b, p, at, tag);
       }
       case Tag.SMALL_BIG_EXT:
-        this.#need(2, at, tag);
+        this.need(2, at, tag);
         return this.#big(b[this.pos++]!, at, tag);
       case Tag.LARGE_BIG_EXT:
-        this.#need(5, at, tag);
-        return this.#big(this.#u32(), at, tag);
+        this.need(5, at, tag);
+        return this.#big(this.u32(), at, tag);
       case Tag.NEW_PID_EXT:
       case Tag.PID_EXT:
-        return this.#pid(tag, at);
+        return this.pid(tag, at);
       case Tag.NEWER_REFERENCE_EXT:
-      case Tag.NEW_REFERENCE_EXT: {
-        this.#need(2, at, tag);
-        const n = this.#u16();
-        // OTP takes 1..5 words. Zero words it "accepts" by reading a word past its input
-        // (OTP 25–29): we refuse that, see etf.md §9.
-        if (n > 5 || n === 0) throw this.#err('ERR_ETF_BAD_REF', `reference of ${n} words`, at, tag);
-        const node = this.#atomAt();
-        const newer = tag === Tag.NEWER_REFERENCE_EXT;
-        this.#need((newer ? 4 : 1) + 4 * n, at, tag);
-        const creation = newer ? this.#u32() : this.#oldCreation(at, tag);
-        this.#charge(Cost.OBJECT + Cost.ARRAY + Cost.SLOT * n, at, tag);
-        const ids: number[] = new Array(n);
-        for (let i = 0; i < n; i++) ids[i] = this.#u32();
-        // The pre-V4 format carries 18 significant bits in the first word.
-        if (!newer && ids[0]! >= 0x40000) throw this.#err('ERR_ETF_BAD_REF', 'first reference word over 18 bits', at, tag);
-        return new Ref(node, creation, ids);
-      }
-      case Tag.REFERENCE_EXT: {
-        const node = this.#atomAt();
-        this.#need(5, at, tag);
-        const id = this.#u32();
-        if (id >= 0x40000) throw this.#err('ERR_ETF_BAD_REF', 'reference id over 18 bits', at, tag);
-        this.#charge(Cost.OBJECT + Cost.ARRAY + Cost.SLOT, at, tag);
-        return new Ref(node, this.#oldCreation(at, tag), [id]);
-      }
+      case Tag.NEW_REFERENCE_EXT:
+      case Tag.REFERENCE_EXT:
+        return readRef(this, tag, at);
       case Tag.NEW_PORT_EXT:
       case Tag.PORT_EXT:
-      case Tag.V4_PORT_EXT: {
-        const node = this.#atomAt();
-        let id: number | bigint;
-        if (tag === Tag.V4_PORT_EXT) {
-          this.#need(12, at, tag);
-          const hi = this.#u32();
-          const lo = this.#u32();
-          id = hi < 0x200000 ? hi * 0x1_0000_0000 + lo : (BigInt(hi) << 32n) | BigInt(lo);
-        } else {
-          this.#need(tag === Tag.PORT_EXT ? 5 : 8, at, tag);
-          id = this.#u32();
-        }
-        const creation = tag === Tag.PORT_EXT ? this.#oldCreation(at, tag) : this.#u32();
-        this.#charge(Cost.OBJECT, at, tag);
-        return new Port(node, id, creation);
-      }
-      case Tag.BIT_BINARY_EXT: {
-        this.#need(5, at, tag);
-        const n = this.#u32();
-        const bits = b[this.pos++]!;
-        // OTP: bits 1..8 for a non-empty bitstring; an empty one only with 0 bits, and only
-        // before OTP 26 (27 and 29 refuse it; etf.md §5).
-        if (n === 0 || bits < 1 || bits > 8) {
-          throw this.#err('ERR_ETF_BAD_BITS', `bitstring of ${n} bytes with ${bits} bits in the last byte`, at, tag);
-        }
-        this.#need(n, at, tag);
-        const p = this.pos;
-        this.pos = p + n;
-        if (n === 0) return EMPTY_BINARY;
-        this.#charge(2 * Cost.VIEW + n, at, tag);
-        if (bits === 8) return this.#copy ? b.slice(p, p + n) : b.subarray(p, p + n);
-        const bytes = b.slice(p, p + n);
-        // Unused low bits are not part of the value.
-        bytes[n - 1]! &= (0xff << (8 - bits)) & 0xff;
-        return new BitBinary(bytes, bits);
-      }
-      case Tag.EXPORT_EXT: {
-        const m = this.#atomAt();
-        const f = this.#atomAt();
-        // Any integer form of 0..255 (OTP 27 crashes on larger ones, OTP 25 garbles them).
-        const arityAt = this.pos;
-        const arity = this.#smallInt();
-        if (arity === undefined || arity < 0 || arity > 255) throw this.#err('ERR_ETF_BAD_EXPORT', 'export arity is not an integer in 0..255', arityAt, this.b[arityAt]);
-        this.#charge(Cost.OBJECT, at, tag);
-        return new Export(m, f, arity);
-      }
+      case Tag.V4_PORT_EXT:
+        return readPort(this, tag, at);
+      case Tag.BIT_BINARY_EXT:
+        return readBits(this, at);
+      case Tag.EXPORT_EXT:
+        return readExport(this, at);
       case Tag.LOCAL_EXT:
         // Only the VM that wrote it can check its hash and read it; every other node refuses it.
-        throw this.#err('ERR_ETF_LOCAL', 'LOCAL_EXT can only be decoded by the node that encoded it', at, tag);
+        throw this.err('ERR_ETF_LOCAL', 'LOCAL_EXT can only be decoded by the node that encoded it', at, tag);
       case Tag.COMPRESSED:
-        throw this.#err('ERR_ETF_NESTED_COMPRESSED', 'a compressed term is only allowed right after the version byte', at, tag);
+        throw this.err('ERR_ETF_NESTED_COMPRESSED', 'a compressed term is only allowed right after the version byte', at, tag);
       default:
-        throw this.#err('ERR_ETF_UNKNOWN_TAG', `unknown tag ${tag}`, at, tag);
+        throw this.err('ERR_ETF_UNKNOWN_TAG', `unknown tag ${tag}`, at, tag);
     }
   }
 
   /** The term at `at` whose tag is `tag`, read by term() (never a container here). */
-  #leaf(tag: number, at: number): Term {
+  /** @internal */
+  leaf(tag: number, at: number): Term {
     this.pos = at;
     return this.term();
   }
 
   /** PID_EXT, PORT_EXT, REFERENCE_EXT, NEW_REFERENCE_EXT: an 8-bit creation of which OTP keeps 2 bits. */
-  #oldCreation(at: number, tag: number): number {
+  oldCreation(at: number, tag: number): number {
     const c = this.b[this.pos++]!;
-    if (c > 3) throw this.#err('ERR_ETF_BAD_CREATION', `creation ${c} does not fit the 2 bits of tag ${tag}`, at, tag);
+    if (c > 3) throw this.err('ERR_ETF_BAD_CREATION', `creation ${c} does not fit the 2 bits of tag ${tag}`, at, tag);
     return c;
   }
 
@@ -408,26 +318,26 @@ export class EtfDecoder {
    * OldUniq): its value if it is a safe integer, NaN for a larger one, undefined if the term
    * is no integer (nothing read then).
    */
-  #smallInt(): number | undefined {
-    const v = this.#intTerm();
+  smallInt(): number | undefined {
+    const v = this.intTerm();
     return v === undefined ? undefined : typeof v === 'number' ? v : Number.NaN;
   }
 
-  #intTerm(): number | bigint | undefined {
+  intTerm(): number | bigint | undefined {
     const p = this.pos;
-    if (p >= this.#end) throw this.#err('ERR_ETF_TRUNCATED', 'an integer was expected', p);
+    if (p >= this.#end) throw this.err('ERR_ETF_TRUNCATED', 'an integer was expected', p);
     const t = this.b[p]!;
     if (t !== Tag.SMALL_INTEGER_EXT && t !== Tag.INTEGER_EXT && t !== Tag.SMALL_BIG_EXT && t !== Tag.LARGE_BIG_EXT) return undefined;
     this.pos = p + 1;
-    return this.#leaf(t, p) as number | bigint;
+    return this.leaf(t, p) as number | bigint;
   }
 
   /**
    * Fun OldIndex/OldUniq: any integer, of which the BEAM keeps the low 32 bits as a signed
    * word (and writes that back). // OTP erts external.c: dec_term NEW_FUN_EXT
    */
-  #int32(): number | undefined {
-    const v = this.#intTerm();
+  int32(): number | undefined {
+    const v = this.intTerm();
     if (v === undefined) return undefined;
     if (typeof v === 'number') return v | 0;
     // It must be a "small" of the BEAM (60-bit signed); bigger ones are refused.
@@ -435,16 +345,26 @@ export class EtfDecoder {
     return Number(BigInt.asIntN(32, v));
   }
 
+  /** @internal One level deeper (maxDepth is checked). */
+  enter(at: number, tag: number): void {
+    this.#enter(at, tag);
+  }
+
+  /** @internal One level back up. */
+  leave(): void {
+    this.#depth--;
+  }
+
   #enter(at: number, tag: number): void {
-    if (++this.#depth > this.#maxDepth) throw this.#err('ERR_ETF_TOO_DEEP', `nesting deeper than ${this.#maxDepth}`, at, tag);
+    if (++this.#depth > this.#maxDepth) throw this.err('ERR_ETF_TOO_DEEP', `nesting deeper than ${this.#maxDepth}`, at, tag);
   }
 
   #tuple(n: number, at: number, tag: number): Term {
     // Every element takes at least one byte: refuse counts the input cannot hold.
-    if (n > this.#end - this.pos) throw this.#err('ERR_ETF_TRUNCATED', `tuple of ${n} elements in ${this.#end - this.pos} bytes`, at, tag);
+    if (n > this.#end - this.pos) throw this.err('ERR_ETF_TRUNCATED', `tuple of ${n} elements in ${this.#end - this.pos} bytes`, at, tag);
     if (n === 0) return EMPTY_TUPLE;
-    if (this.#depth >= RECURSION_LIMIT) return this.#deep(at);
-    this.#charge(Cost.TUPLE + Cost.SLOT * n, at, tag);
+    if (this.#depth >= RECURSION_LIMIT) return decodeDeep(this, at);
+    this.charge(Cost.TUPLE + Cost.SLOT * n, at, tag);
     this.#enter(at, tag);
     const el: Term[] = new Array(n);
     const b = this.b;
@@ -464,9 +384,9 @@ export class EtfDecoder {
   }
 
   #list(n: number, at: number, tag: number): Term {
-    if (n + 1 > this.#end - this.pos) throw this.#err('ERR_ETF_TRUNCATED', `list of ${n} elements in ${this.#end - this.pos} bytes`, at, tag);
-    if (this.#depth >= RECURSION_LIMIT) return this.#deep(at);
-    this.#charge(Cost.ARRAY + Cost.SLOT * n, at, tag);
+    if (n + 1 > this.#end - this.pos) throw this.err('ERR_ETF_TRUNCATED', `list of ${n} elements in ${this.#end - this.pos} bytes`, at, tag);
+    if (this.#depth >= RECURSION_LIMIT) return decodeDeep(this, at);
+    this.charge(Cost.ARRAY + Cost.SLOT * n, at, tag);
     this.#enter(at, tag);
     const el: Term[] = new Array(n);
     const b = this.b;
@@ -500,13 +420,13 @@ export class EtfDecoder {
       if (t === Tag.LIST_EXT && p + 5 <= this.#end) {
         const more = ((b[p + 1]! << 24) | (b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!) >>> 0;
         this.pos = p + 5;
-        if (more + 1 > this.#end - this.pos) throw this.#err('ERR_ETF_TRUNCATED', `list of ${more} elements in ${this.#end - this.pos} bytes`, p, Tag.LIST_EXT);
-        this.#charge(Cost.SLOT * more, p, Tag.LIST_EXT);
+        if (more + 1 > this.#end - this.pos) throw this.err('ERR_ETF_TRUNCATED', `list of ${more} elements in ${this.#end - this.pos} bytes`, p, Tag.LIST_EXT);
+        this.charge(Cost.SLOT * more, p, Tag.LIST_EXT);
         count += more;
         continue;
       }
       if (t === Tag.STRING_EXT) {
-        const s = this.#leaf(Tag.STRING_EXT, (this.pos = p + 1) - 1) as readonly number[];
+        const s = this.leaf(Tag.STRING_EXT, (this.pos = p + 1) - 1) as readonly number[];
         for (const c of s) el.push(c);
         this.#depth--;
         return el.length === 0 ? EMPTY_LIST : el;
@@ -518,27 +438,28 @@ export class EtfDecoder {
   }
 
   #map(n: number, at: number, tag: number): Term {
-    if (n > (this.#end - this.pos) / 2) throw this.#err('ERR_ETF_TRUNCATED', `map of ${n} pairs in ${this.#end - this.pos} bytes`, at, tag);
-    if (this.#depth >= RECURSION_LIMIT) return this.#deep(at);
-    this.#charge(Cost.MAP + Cost.MAP_PAIR * n, at, tag);
+    if (n > (this.#end - this.pos) / 2) throw this.err('ERR_ETF_TRUNCATED', `map of ${n} pairs in ${this.#end - this.pos} bytes`, at, tag);
+    if (this.#depth >= RECURSION_LIMIT) return decodeDeep(this, at);
+    this.charge(Cost.MAP + Cost.MAP_PAIR * n, at, tag);
     this.#enter(at, tag);
     const kv: Term[] = new Array(2 * n);
     for (let i = 0; i < 2 * n; i++) kv[i] = this.term();
     this.#depth--;
-    return this.#makeMap(kv, at, tag);
+    return this.makeMap(kv, at, tag);
   }
 
-  #makeMap(kv: Term[], at: number, tag: number): TermMap {
+  /** @internal A decoded map (duplicate keys refused). */
+  makeMap(kv: Term[], at: number, tag: number): TermMap {
     const m = TermMap.fromDecoded(kv);
     // binary_to_term refuses a map with two equal keys, flat and hash maps alike.
-    if (typeof m === 'number') throw this.#err('ERR_ETF_DUPLICATE_KEY', `map has a duplicate key (pair ${m + 1})`, at, tag);
+    if (typeof m === 'number') throw this.err('ERR_ETF_DUPLICATE_KEY', `map has a duplicate key (pair ${m + 1})`, at, tag);
     return m;
   }
 
   #fun(at: number): Term {
-    const head = this.#funHead(at);
+    const head = readFunHead(this, at);
     if (head.free === 0) return makeFun(head, EMPTY_LIST as Term[]);
-    if (this.#depth >= RECURSION_LIMIT) return this.#deep(at, head);
+    if (this.#depth >= RECURSION_LIMIT) return decodeDeep(this, at, head);
     this.#enter(at, Tag.NEW_FUN_EXT);
     const free: Term[] = new Array(head.free);
     for (let i = 0; i < head.free; i++) free[i] = this.term();
@@ -546,41 +467,11 @@ export class EtfDecoder {
     return makeFun(head, free);
   }
 
-  /**
-   * NEW_FUN_EXT up to its free variables. OTP ignores the Size field (it re-encodes the
-   * fun with the right one), and so do we.
-   */
-  #funHead(at: number): FunHead {
-    const tag = Tag.NEW_FUN_EXT;
-    this.#need(4 + 1 + 16 + 4 + 4, at, tag);
-    this.pos += 4; // Size
-    const b = this.b;
-    const arity = b[this.pos++]!;
-    const uniq = b.slice(this.pos, this.pos + 16);
-    this.pos += 16;
-    const index = this.#u32();
-    const free = this.#u32();
-    if (free > this.#end - this.pos) throw this.#err('ERR_ETF_TRUNCATED', `fun with ${free} free variables`, at, tag);
-    this.#charge(Cost.FUN + Cost.SLOT * free, at, tag);
-    const module = this.#atomAt();
-    const oldIndex = this.#int32();
-    const oldUniq = this.#int32();
-    if (oldIndex === undefined || oldUniq === undefined) {
-      throw this.#err('ERR_ETF_BAD_FUN', 'fun OldIndex/OldUniq are not integers', at, tag);
-    }
-    const pidAt = this.pos;
-    const pidTag = b[pidAt];
-    if (pidTag !== Tag.NEW_PID_EXT && pidTag !== Tag.PID_EXT) throw this.#err('ERR_ETF_BAD_FUN', 'fun Pid is not a pid', pidAt, pidTag);
-    this.pos++;
-    const pid = this.#pid(pidTag, pidAt);
-    return { arity, uniq, index, module, oldIndex, oldUniq, pid, free };
-  }
-
   #record(at: number): Term {
-    const head = this.#recordHead(at);
+    const head = readRecordHead(this, at);
     const n = head.fields.length;
     if (n === 0) return new NativeRecord(head.module, head.name, [], [], head.exported);
-    if (this.#depth >= RECURSION_LIMIT) return this.#deep(at, head);
+    if (this.#depth >= RECURSION_LIMIT) return decodeDeep(this, at, head);
     this.#enter(at, Tag.RECORD_EXT);
     const values: Term[] = new Array(n);
     for (let i = 0; i < n; i++) values[i] = this.term();
@@ -588,300 +479,62 @@ export class EtfDecoder {
     return new NativeRecord(head.module, head.name, head.fields, values, head.exported);
   }
 
-  /** RECORD_EXT (OTP 29): Arity:u32, Flags:u8 (0, or 1 = exported), module, name, Arity distinct field atoms. */
-  #recordHead(at: number): RecordHead {
-    const tag = Tag.RECORD_EXT;
-    this.#need(5, at, tag);
-    const n = this.#u32();
-    const flags = this.b[this.pos++]!;
-    if (flags > 1) throw this.#err('ERR_ETF_BAD_RECORD', `record flags ${flags}`, at, tag);
-    // Each field takes a name and a value, at least one byte each.
-    if (n > (this.#end - this.pos) / 2) throw this.#err('ERR_ETF_TRUNCATED', `record of ${n} fields in ${this.#end - this.pos} bytes`, at, tag);
-    this.#charge(Cost.OBJECT + 2 * (Cost.ARRAY + Cost.SLOT * n), at, tag);
-    const module = this.#atomAt();
-    const name = this.#atomAt();
-    const fields: Atom[] = new Array(n);
-    const seen = n > 8 ? new Set<Atom>() : undefined;
-    for (let i = 0; i < n; i++) {
-      const f = this.#atomAt();
-      if (seen ? seen.has(f) : fields.indexOf(f) >= 0 && fields.indexOf(f) < i) throw this.#err('ERR_ETF_BAD_RECORD', `record field '${f.name}' twice`, at, tag);
-      seen?.add(f);
-      fields[i] = f;
-    }
-    return { module, name, fields, exported: flags === 1 };
-  }
-
-  /**
-   * Decodes the container at `at` with an explicit stack instead of recursion, so nesting is
-   * bounded by `maxDepth` rather than by the JS stack. `head`: a fun or record header that
-   * has already been read (the container's items start at `pos`).
-   */
-  #deep(at: number, head?: FunHead | RecordHead): Term {
-    const b = this.b;
-    const stack: Frame[] = [];
-    let value: Term | undefined;
-    if (head === undefined) this.pos = at;
-    else {
-      const isFun = 'oldUniq' in head;
-      this.#enter(at, isFun ? Tag.NEW_FUN_EXT : Tag.RECORD_EXT);
-      stack.push({ kind: isFun ? Kind.Fun : Kind.Record, at, tag: isFun ? Tag.NEW_FUN_EXT : Tag.RECORD_EXT, items: [], left: isFun ? (head as FunHead).free : (head as RecordHead).fields.length, tail: false, head });
-    }
-    for (;;) {
-      if (value === undefined) {
-        const p = this.pos;
-        if (p >= this.#end) throw this.#err('ERR_ETF_TRUNCATED', 'a term was expected', p);
-        const tag = b[p]!;
-        this.pos = p + 1;
-        switch (tag) {
-          case Tag.SMALL_TUPLE_EXT:
-          case Tag.LARGE_TUPLE_EXT: {
-            const small = tag === Tag.SMALL_TUPLE_EXT;
-            this.#need(small ? 1 : 4, p, tag);
-            const n = small ? b[this.pos++]! : this.#u32();
-            if (n > this.#end - this.pos) throw this.#err('ERR_ETF_TRUNCATED', `tuple of ${n} elements in ${this.#end - this.pos} bytes`, p, tag);
-            if (n === 0) value = EMPTY_TUPLE;
-            else {
-              this.#charge(Cost.TUPLE + Cost.SLOT * n, p, tag);
-              this.#enter(p, tag);
-              stack.push({ kind: Kind.Tuple, at: p, tag, items: [], left: n, tail: false, head: undefined });
-            }
-            break;
-          }
-          case Tag.LIST_EXT: {
-            this.#need(4, p, tag);
-            const n = this.#u32();
-            if (n + 1 > this.#end - this.pos) throw this.#err('ERR_ETF_TRUNCATED', `list of ${n} elements in ${this.#end - this.pos} bytes`, p, tag);
-            this.#charge(Cost.ARRAY + Cost.SLOT * n, p, tag);
-            this.#enter(p, tag);
-            const f: Frame = { kind: Kind.List, at: p, tag, items: [], left: n, tail: false, head: undefined };
-            if (n > 0) stack.push(f);
-            else {
-              const r = this.#listTail(f);
-              if (r === undefined) stack.push(f);
-              else {
-                this.#depth--;
-                value = r;
-              }
-            }
-            break;
-          }
-          case Tag.MAP_EXT: {
-            this.#need(4, p, tag);
-            const n = this.#u32();
-            if (n > (this.#end - this.pos) / 2) throw this.#err('ERR_ETF_TRUNCATED', `map of ${n} pairs in ${this.#end - this.pos} bytes`, p, tag);
-            this.#charge(Cost.MAP + Cost.MAP_PAIR * n, p, tag);
-            if (n === 0) value = TermMap.fromDecoded([]) as TermMap;
-            else {
-              this.#enter(p, tag);
-              stack.push({ kind: Kind.Map, at: p, tag, items: [], left: 2 * n, tail: false, head: undefined });
-            }
-            break;
-          }
-          case Tag.NEW_FUN_EXT: {
-            const h = this.#funHead(p);
-            if (h.free === 0) value = makeFun(h, EMPTY_LIST as Term[]);
-            else {
-              this.#enter(p, tag);
-              stack.push({ kind: Kind.Fun, at: p, tag, items: [], left: h.free, tail: false, head: h });
-            }
-            break;
-          }
-          case Tag.RECORD_EXT: {
-            const h = this.#recordHead(p);
-            if (h.fields.length === 0) value = new NativeRecord(h.module, h.name, [], [], h.exported);
-            else {
-              this.#enter(p, tag);
-              stack.push({ kind: Kind.Record, at: p, tag, items: [], left: h.fields.length, tail: false, head: h });
-            }
-            break;
-          }
-          default:
-            value = this.#leaf(tag, p); // not a container: no recursion below this point
-        }
-        if (value === undefined) continue;
-      }
-      // Hand the finished value to the enclosing frame; close frames that are now complete.
-      for (;;) {
-        const f = stack[stack.length - 1];
-        if (f === undefined) return value!;
-        f.items.push(value!);
-        if (--f.left > 0) {
-          value = undefined;
-          break;
-        }
-        if (f.kind === Kind.List && !f.tail) {
-          const r = this.#listTail(f);
-          if (r === undefined) {
-            value = undefined;
-            break;
-          }
-          value = r;
-        } else value = this.#close(f);
-        stack.pop();
-        this.#depth--;
-      }
-    }
-  }
-
-  /**
-   * After a run of list elements (in #deep): more elements (a LIST_EXT or STRING_EXT tail),
-   * the end (NIL_EXT), or an improper tail still to read. Returns the finished list, or
-   * undefined when the frame needs more items (`left` set; `tail` set for the improper tail).
-   */
-  #listTail(f: Frame): Term | undefined {
-    const b = this.b;
-    for (;;) {
-      const p = this.pos;
-      const t = p < this.#end ? b[p] : undefined;
-      if (t === Tag.NIL_EXT) {
-        this.pos = p + 1;
-        return f.items.length === 0 ? EMPTY_LIST : f.items;
-      }
-      if (t === Tag.LIST_EXT && p + 5 <= this.#end) {
-        const more = ((b[p + 1]! << 24) | (b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!) >>> 0;
-        this.pos = p + 5;
-        if (more + 1 > this.#end - this.pos) throw this.#err('ERR_ETF_TRUNCATED', `list of ${more} elements in ${this.#end - this.pos} bytes`, p, Tag.LIST_EXT);
-        this.#charge(Cost.SLOT * more, p, Tag.LIST_EXT);
-        if (more === 0) continue;
-        f.left = more;
-        return undefined;
-      }
-      if (t === Tag.STRING_EXT) {
-        this.pos = p + 1;
-        for (const c of this.#leaf(Tag.STRING_EXT, p) as readonly number[]) f.items.push(c);
-        return f.items.length === 0 ? EMPTY_LIST : f.items;
-      }
-      f.tail = true;
-      f.left = 1;
-      return undefined;
-    }
-  }
-
-  #close(f: Frame): Term {
-    switch (f.kind) {
-      case Kind.Tuple:
-        return new Tuple(f.items);
-      case Kind.List: {
-        // An improper tail was read last.
-        const tail = f.items.pop()!;
-        return f.items.length === 0 ? tail : new ImproperList(f.items, tail);
-      }
-      case Kind.Map:
-        return this.#makeMap(f.items, f.at, f.tag);
-      case Kind.Fun:
-        return makeFun(f.head as FunHead, f.items);
-      case Kind.Record: {
-        const h = f.head as RecordHead;
-        return new NativeRecord(h.module, h.name, h.fields, f.items, h.exported);
-      }
-    }
-  }
-
   #big(n: number, at: number, tag: number): number | bigint {
-    if (n > (this.#opts.maxBigBytes ?? DEFAULTS.maxBigBytes)) throw this.#err('ERR_ETF_TOO_LARGE', `big integer of ${n} bytes is over the limit`, at, tag);
-    this.#need(1 + n, at, tag);
+    if (n > (this.#opts.maxBigBytes ?? DEFAULTS.maxBigBytes)) throw this.err('ERR_ETF_TOO_LARGE', `big integer of ${n} bytes is over the limit`, at, tag);
+    this.need(1 + n, at, tag);
     const b = this.b;
     // OTP reads any non-zero sign byte as negative.
     const sign = b[this.pos++]!;
     const p = this.pos;
     this.pos = p + n;
-    if (n > 6) this.#charge(Cost.OBJECT + n, at, tag);
+    if (n > 6) this.charge(Cost.OBJECT + n, at, tag);
     return bigValue(b, p, n, sign !== 0);
   }
 
-  #pid(tag: number, at: number): Pid {
-    const node = this.#atomAt();
+  pid(tag: number, at: number): Pid {
+    const node = this.atomAt();
     const newer = tag === Tag.NEW_PID_EXT;
-    this.#need(newer ? 12 : 9, at, tag);
-    const id = this.#u32();
-    const serial = this.#u32();
-    const creation = newer ? this.#u32() : this.#oldCreation(at, tag);
-    this.#charge(Cost.OBJECT, at, tag);
+    this.need(newer ? 12 : 9, at, tag);
+    const id = this.u32();
+    const serial = this.u32();
+    const creation = newer ? this.u32() : this.oldCreation(at, tag);
+    this.charge(Cost.OBJECT, at, tag);
     return new Pid(node, id, serial, creation);
   }
 
   /** An atom where only an atom is allowed (node, module, function, field): nothing else is read. */
-  #atomAt(): Atom {
+  atomAt(): Atom {
     const at = this.pos;
-    if (at >= this.#end) throw this.#err('ERR_ETF_TRUNCATED', 'an atom was expected', at);
+    if (at >= this.#end) throw this.err('ERR_ETF_TRUNCATED', 'an atom was expected', at);
     const b = this.b;
     const tag = b[at]!;
     this.pos = at + 1;
     switch (tag) {
       case Tag.SMALL_ATOM_UTF8_EXT:
-        this.#need(1, at, tag);
-        return this.#atomBody(b[this.pos++]!, true, at, tag);
+        this.need(1, at, tag);
+        return readAtom(this, b[this.pos++]!, true, at, tag);
       case Tag.ATOM_UTF8_EXT:
-        this.#need(2, at, tag);
-        return this.#atomBody(this.#u16(), true, at, tag);
+        this.need(2, at, tag);
+        return readAtom(this, this.u16(), true, at, tag);
       case Tag.SMALL_ATOM_EXT:
-        this.#need(1, at, tag);
-        return this.#atomBody(b[this.pos++]!, false, at, tag);
+        this.need(1, at, tag);
+        return readAtom(this, b[this.pos++]!, false, at, tag);
       case Tag.ATOM_EXT:
-        this.#need(2, at, tag);
-        return this.#atomBody(this.#u16(), false, at, tag);
+        this.need(2, at, tag);
+        return readAtom(this, this.u16(), false, at, tag);
       case Tag.ATOM_CACHE_REF:
-        return this.#cacheRef(at);
+        return this.cacheRef(at);
       default:
-        throw this.#err('ERR_ETF_EXPECTED_ATOM', 'an atom was expected', at, tag);
+        throw this.err('ERR_ETF_EXPECTED_ATOM', 'an atom was expected', at, tag);
     }
   }
 
-  #cacheRef(at: number): Atom {
-    this.#need(1, at, Tag.ATOM_CACHE_REF);
+  cacheRef(at: number): Atom {
+    this.need(1, at, Tag.ATOM_CACHE_REF);
     const i = this.b[this.pos++]!;
     const a = this.#opts.atomCache?.[i];
-    if (a === undefined) throw this.#err('ERR_ETF_ATOM_CACHE', `atom cache reference ${i} with no such entry`, at, Tag.ATOM_CACHE_REF);
+    if (a === undefined) throw this.err('ERR_ETF_ATOM_CACHE', `atom cache reference ${i} with no such entry`, at, Tag.ATOM_CACHE_REF);
     return a;
-  }
-
-  #atomBody(n: number, utf8: boolean, at: number, tag: number): Atom {
-    this.#need(n, at, tag);
-    const b = this.b;
-    const p = this.pos;
-    this.pos = p + n;
-    // Cache lookup on the raw bytes: valid for UTF-8 tags, and for Latin-1 ones when ASCII.
-    let h = n;
-    let ascii = true;
-    for (let i = 0; i < n; i++) {
-      const c = b[p + i]!;
-      h = Math.imul(h ^ c, 0x01000193);
-      if (c >= 0x80) ascii = false;
-    }
-    if (utf8 || ascii) {
-      const slot = (h ^ (h >>> 16)) & ((1 << ATOM_CACHE_BITS) - 1);
-      const cached = atomSlots[slot];
-      if (cached !== undefined && cached.byteLength === n && sameBytes(cached.slab, cached.textOffset, b, p, n) && !cached.raw) return cached;
-      const a = this.#makeAtom(p, n, utf8, ascii, at, tag);
-      atomSlots[slot] = a;
-      return a;
-    }
-    return this.#makeAtom(p, n, utf8, ascii, at, tag);
-  }
-
-  #makeAtom(p: number, n: number, utf8: boolean, ascii: boolean, at: number, tag: number): Atom {
-    const b = this.b;
-    let name: string;
-    if (ascii) {
-      name = n < 64 ? String.fromCharCode.apply(null, b.subarray(p, p + n) as unknown as number[]) : latin1(b, p, n);
-    } else if (utf8) {
-      try {
-        name = utf8Decoder.decode(b.subarray(p, p + n));
-      } catch (e) {
-        throw this.#err('ERR_ETF_BAD_UTF8', 'atom text is not valid UTF-8', at, tag, e);
-      }
-    } else {
-      name = latin1(b, p, n);
-    }
-    if (n > MAX_ATOM_CHARACTERS && [...name].length > MAX_ATOM_CHARACTERS) {
-      throw this.#err('ERR_ETF_ATOM_TOO_LONG', `atom of more than ${MAX_ATOM_CHARACTERS} characters`, at, tag);
-    }
-    const existing = Atom.existing(name);
-    if (existing !== undefined) return existing;
-    if (this.#opts.existingAtoms === true) throw this.#err('ERR_ETF_NEW_ATOM', `atom '${name.slice(0, 40)}' does not exist (existing atoms only)`, at, tag);
-    const maxAtoms = this.#opts.maxAtoms ?? DEFAULTS.maxAtoms;
-    if (Atom.count >= maxAtoms) throw this.#err('ERR_ETF_ATOM_LIMIT', `atom table is full (${maxAtoms})`, at, tag);
-    return Atom.create(name);
   }
 
   /**
@@ -894,9 +547,9 @@ export class EtfDecoder {
     const at = 1;
     const tag = Tag.COMPRESSED;
     this.pos = 2;
-    this.#need(4, at, tag);
-    const size = this.#u32();
-    if (size > (this.#opts.maxBytes ?? DEFAULTS.maxBytes)) throw this.#err('ERR_ETF_TOO_LARGE', `compressed term expands to ${size} bytes, over the limit`, at, tag);
+    this.need(4, at, tag);
+    const size = this.u32();
+    if (size > (this.#opts.maxBytes ?? DEFAULTS.maxBytes)) throw this.err('ERR_ETF_TOO_LARGE', `compressed term expands to ${size} bytes, over the limit`, at, tag);
     const zipped = this.b.subarray(this.pos, this.#end);
     let inflated: Uint8Array;
     let consumed: number;
@@ -907,17 +560,17 @@ export class EtfDecoder {
         inflated = r.buffer;
         consumed = r.engine.bytesWritten;
       } catch (e) {
-        throw this.#err('ERR_ETF_BAD_COMPRESSED', 'compressed term does not inflate', at, tag, e);
+        throw this.err('ERR_ETF_BAD_COMPRESSED', 'compressed term does not inflate', at, tag, e);
       }
     }
-    if (inflated.length !== size) throw this.#err('ERR_ETF_BAD_COMPRESSED', `compressed term expands to ${inflated.length} bytes, not ${size}`, at, tag);
-    if (consumed !== zipped.length) throw this.#err('ERR_ETF_TRAILING', `${zipped.length - consumed} bytes after the end of the zlib stream`, 2 + 4 + consumed);
+    if (inflated.length !== size) throw this.err('ERR_ETF_BAD_COMPRESSED', `compressed term expands to ${inflated.length} bytes, not ${size}`, at, tag);
+    if (consumed !== zipped.length) throw this.err('ERR_ETF_TRAILING', `${zipped.length - consumed} bytes after the end of the zlib stream`, 2 + 4 + consumed);
     const inner = new EtfDecoder();
     try {
       return inner.decode(new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length), { ...opts, versionByte: false });
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
-      throw this.#err(e.code, `${e.message.replace(/ \(at offset.*\)$/, '')} (at offset ${e.offset} of the inflated term)`, at, tag, e);
+      throw this.err(e.code, `${e.message.replace(/ \(at offset.*\)$/, '')} (at offset ${e.offset} of the inflated term)`, at, tag, e);
     }
   }
 }
@@ -929,9 +582,6 @@ function boolOf(a: Atom): Atom | boolean {
 const TRUE = Atom.of('true');
 const FALSE = Atom.of('false');
 
-function makeFun(h: FunHead, free: Term[]): Fun {
-  return new Fun(h.arity, h.uniq, h.index, h.module, h.oldIndex, h.oldUniq, h.pid, free);
-}
 
 const shared = new EtfDecoder();
 
