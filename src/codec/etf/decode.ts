@@ -237,10 +237,8 @@ export class EtfDecoder implements Cursor {
         this.pos = p + n;
         if (n === 0) return EMPTY_BINARY;
         this.charge(this.#copy ? Cost.VIEW + n : Cost.VIEW, at, tag);
-        if (this.#copy) return b.slice(p, p + n);
-        // A view of the input, of the input's class (a Buffer gives Buffers); for a plain
-        // Uint8Array, the constructor is cheaper than subarray, which looks up a species.
-        return b.constructor === Uint8Array ? new Uint8Array(b.buffer, b.byteOffset + p, n) : b.subarray(p, p + n);
+        // A view of the input, of the input's class (a Buffer gives Buffers).
+        return this.#copy ? b.slice(p, p + n) : b.subarray(p, p + n);
       }
       case Tag.STRING_EXT: {
         this.need(2, at, tag);
