@@ -642,7 +642,10 @@ export class EdfDecoder {
       }
       if (same) return hit;
     }
-    const name = utf8Slice.call(b, s, s + n);
+    let name = utf8Slice.call(b, s, s + n);
+    // Go keeps a gen.Atom's bytes as they are: text that is not UTF-8 keeps them too (as
+    // escapes in the name, see term/atom.ts), so the atom encodes back to the same bytes.
+    if (name.includes('\ufffd')) name = Atom.nameOf(b.subarray(s, s + n));
     let a = Atom.existing(name);
     if (a === undefined) {
       if (Atom.count >= this.#maxAtoms) throw this.#err('ERR_EDF_TOO_MANY_ATOMS', `atom table is full (${this.#maxAtoms})`, s - 2, Edt.Atom);
