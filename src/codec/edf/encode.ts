@@ -11,6 +11,7 @@
 import { Buffer } from 'node:buffer';
 import { Atom } from '../../term/atom.js';
 import { Alias, Pid, Ref } from '../../term/ids.js';
+import { ErlFloat } from '../../term/types.js';
 import { EncodeError } from '../errors.js';
 import { Writer } from '../writer.js';
 import type { EdfEncodeCache } from './caches.js';
@@ -170,8 +171,16 @@ export class EdfEncoder {
         this.str(v);
         return;
       case 'number':
-        w.u8(Edt.Float64);
-        this.f64(v);
+        // An integral JS number is an integer, as in the ETF mapping: a Go handler switching on
+        // `int` must see one (proto-spec/term-mapping.md). -0, fractions, NaN, ±Inf and integers
+        // beyond ±(2^53−1) (already rounded) stay float64; `float(1)` forces a float.
+        if (Number.isSafeInteger(v) && (v !== 0 || 1 / v > 0)) {
+          w.u8(Edt.Int);
+          w.i64n(v);
+        } else {
+          w.u8(Edt.Float64);
+          this.f64(v);
+        }
         return;
       case 'bigint':
         w.u8(Edt.Int);
@@ -205,6 +214,11 @@ export class EdfEncoder {
     }
     if (v instanceof Typed) {
       this.tagged(v.type, v.value);
+      return;
+    }
+    if (v instanceof ErlFloat) {
+      w.u8(Edt.Float64);
+      this.f64(v.value);
       return;
     }
     if (v instanceof Pid) {
@@ -434,14 +448,14 @@ export class EdfEncoder {
   f32(v: unknown): void {
     if (typeof v === 'number') this.w.f32(v);
     else if (v === undefined) this.w.f32(0);
-    else if (v instanceof Typed) this.f32(v.value);
+    else if (v instanceof Typed || v instanceof ErlFloat) this.f32(v.value);
     else throw bad('float32', v);
   }
 
   f64(v: unknown): void {
     if (typeof v !== 'number') {
       if (v === undefined) v = 0;
-      else if (v instanceof Typed) return this.f64(v.value);
+      else if (v instanceof Typed || v instanceof ErlFloat) return this.f64(v.value);
       else throw bad('float64', v);
     }
     const n = v as number;

@@ -626,7 +626,8 @@ export class EdfRegistry {
   /** A registered map `type M map[K]V`: value marker 0x83 (not 0x9f). */
   namedMap<K extends TypeExpr, V extends TypeExpr>(name: string, key: K, value: V): RegType<Map<JsOf<K>, JsOf<V>> | null> {
     const k = typeOf(key);
-    checkMapKey(k, true);
+    // Not strict: a registered map has no fold, and Go registers `map[[2]int8]string` fine.
+    checkMapKey(k, false);
     return this.add(new RegType<Map<JsOf<K>, JsOf<V>> | null>(name, 'map', { key: k, elem: typeOf(value) }));
   }
 

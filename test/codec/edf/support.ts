@@ -35,6 +35,10 @@ export interface EdfCase {
   encodeFrom?: EJson;
   atomMapping?: Record<string, string>;
   note?: string;
+  /** Rejections: what Go's edf.Decode said. */
+  goError?: string;
+  /** Go's edf.Decode fails on these bytes although Go's encoder wrote them (a Go quirk). */
+  goDecodeError?: string;
 }
 
 export interface CacheJson {
@@ -56,6 +60,10 @@ export interface TypeDeclJson {
 export interface EdfVectorFile {
   format: 'edf';
   origin: string;
+  /** The Ergo release whose net/edf made the file (go.json). */
+  release?: string;
+  /** What Go's encoder does with values no byte vector can carry (go.json). */
+  facts?: { what: string; result: string }[];
   types?: TypeDeclJson[];
   caches?: Record<string, CacheJson>;
   cases: EdfCase[];
