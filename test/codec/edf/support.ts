@@ -73,7 +73,9 @@ export function loadVectorFiles(): { file: string; data: EdfVectorFile }[] {
   return readdirSync(vectorDir)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((file) => ({ file, data: JSON.parse(readFileSync(join(vectorDir, file), 'utf8')) as EdfVectorFile }));
+    .map((file) => ({ file, data: JSON.parse(readFileSync(join(vectorDir, file), 'utf8')) as EdfVectorFile }))
+    // framework-types.json is the Go layout dump (format edf-framework-types), not vectors.
+    .filter((f) => f.data.format === 'edf');
 }
 
 /** The default registry plus the Go test types the file declares. */
