@@ -193,6 +193,9 @@ func (g *generator) arrays() {
 	g.add("[]([2]bool)", [][2]bool{{true, false}})
 	g.add("[1]Point", [1]ec.Point{{X: 5, Y: 6}})
 	g.add("[2]gen.PID", [2]gen.PID{pid1, {}})
+	g.add("[1][0]string (zero-size elements)", [1][0]string{})
+	g.add("[2]Empty (zero-size elements)", [2]ec.Empty{})
+	g.add("[]any{[1][0]string, \"x\"}", []any{[1][0]string{}, "x"})
 }
 
 func (g *generator) maps() {
