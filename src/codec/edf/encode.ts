@@ -29,8 +29,6 @@ export interface EdfEncodeOptions {
 const MAX_DEPTH = 2_000;
 const TWO63 = 2n ** 63n;
 const TWO64 = 2n ** 64n;
-const MAX_SAFE = 9007199254740991n;
-const MIN_SAFE = -9007199254740991n;
 const utf8Write = Buffer.prototype.utf8Write as (this: Uint8Array, s: string, offset: number, length: number) => number;
 const ANY_SLICE = T.any.sliceOf();
 const ANY_MAP = T.any.mapOf(T.any);
@@ -423,8 +421,11 @@ export class EdfEncoder {
   /** int64 and Go int: bigint, or a safe-integer number. */
   i64(v: unknown): void {
     if (typeof v === 'bigint') {
-      // Most values are small: the number path avoids the BigInt DataView store.
-      if (v >= MIN_SAFE && v <= MAX_SAFE) this.w.i64n(Number(v));
+      // Most values are small: the number path avoids the BigInt DataView store, and one
+      // Number() conversion is cheaper than two bigint comparisons (beyond ±(2^53−1) the
+      // conversion rounds to something no longer safe, so exactness is kept).
+      const n = Number(v);
+      if (n <= 9007199254740991 && n >= -9007199254740991) this.w.i64n(n);
       else if (v < -TWO63 || v >= TWO63) throw bad('int64', v);
       else this.w.i64(v);
     } else if (typeof v === 'number' && Number.isSafeInteger(v)) this.w.i64n(v);
@@ -436,7 +437,8 @@ export class EdfEncoder {
   /** uint64 and Go uint: bigint, or a non-negative safe-integer number. */
   u64(v: unknown): void {
     if (typeof v === 'bigint') {
-      if (v >= 0n && v <= MAX_SAFE) this.w.i64n(Number(v));
+      const n = Number(v);
+      if (n <= 9007199254740991 && n >= 0) this.w.i64n(n);
       else if (v < 0n || v >= TWO64) throw bad('uint64', v);
       else this.w.u64(v);
     } else if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) this.w.i64n(v);
@@ -477,11 +479,30 @@ export class EdfEncoder {
     }
     const w = this.w;
     const str = v as string;
+    const len = str.length;
     let n: number;
-    if (str.length < 32) {
-      const at = w.reserveU16();
-      n = w.utf8(str);
-      w.patchU16(at, n);
+    if (len < 64) {
+      // ASCII straight into the buffer behind the length; anything else restarts natively.
+      if (w.pos + 2 + len * 3 > w.buf.length) w.ensure(2 + len * 3);
+      const b = w.buf;
+      const p = w.pos;
+      let q = p + 2;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = str.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[q++] = c;
+      }
+      if (i === len) {
+        b[p] = len >>> 8;
+        b[p + 1] = len;
+        w.pos = q;
+        return;
+      }
+      n = utf8Write.call(b, str, p + 2, len * 3);
+      b[p] = n >>> 8;
+      b[p + 1] = n;
+      w.pos = p + 2 + n;
     } else {
       // Longer strings: Node's native UTF-8 writer beats a JS loop.
       const room = str.length * 3;

@@ -200,6 +200,19 @@ func (g *generator) reject(name, h, code string, opts ...opt) {
 	g.push(c)
 }
 
+// refuse records bytes Go's decoder reads although Go's encoder never writes them, and that
+// our decoder refuses on purpose (code); the note says what Go makes of them.
+func (g *generator) refuse(name, h, code string) {
+	c := &Case{Name: name, Hex: h, Source: "edf.Decode accepts, we refuse", Error: code}
+	b, _ := hex.DecodeString(h)
+	v, tail, err := edf.Decode(b, edf.Options{})
+	if err != nil || len(tail) != 0 {
+		panic(fmt.Sprintf("%s: Go does not decode %s: %v (tail %d)", name, h, err, len(tail)))
+	}
+	c.Note = "Go decodes it as " + string(mustJSON(g.conv.Value(v)))
+	g.push(c)
+}
+
 // fact records what edf.Encode does with a value (usually: refuses it).
 func (g *generator) fact(what string, x any) {
 	b, err := encodeWith(x, edf.Options{})

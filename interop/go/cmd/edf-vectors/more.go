@@ -170,6 +170,14 @@ func (g *generator) rejections() {
 	g.reject("struct cut inside a field", "83"+nameHex("#ergo-ts/interop/go/edfcases/Point")+"000000010000", "ERR_EDF_TRUNCATED")
 	g.reject("custom body longer than the input", "83"+nameHex("#ergo-ts/interop/go/edfcases/Blob")+"00000010", "ERR_EDF_TRUNCATED")
 
+	// Type headers around a scalar or a registered type: Go never writes them; its decoder
+	// reads them inconsistently (a second tag at the top level, a bare body inside an any
+	// slot), so we refuse them everywhere.
+	g.refuse("type header around a scalar, then a second tag", "82000196960000000000000001", "ERR_EDF_BAD_FOLD")
+	g.refuse("type header around a scalar inside an any slot", "8200029d849d00000001"+"820001960000000000000001", "ERR_EDF_BAD_FOLD")
+	pointFold := "83" + nameHex("#ergo-ts/interop/go/edfcases/Point")
+	g.refuse("type header around a registered type", fmt.Sprintf("82%04x", len(pointFold)/2)+pointFold+"0000000100000002", "ERR_EDF_BAD_FOLD")
+
 	// Accepted by Go's decoder although its encoder never writes them.
 	g.raw("any tag before a value (84)", "84ff", noEncode)
 	g.raw("lone nil", "ff")
