@@ -323,11 +323,7 @@ export class EdfEncoder {
   regTagged(rt: RegType, v: unknown): void {
     const w = this.w;
     const ref = this.#typeIds ? this.#cache!.regRef(rt) : undefined;
-    if (ref !== undefined) w.bytes(ref);
-    else {
-      w.u8(Edt.Reg);
-      w.bytes(rt.inlineRef);
-    }
+    w.bytes(ref !== undefined ? ref : rt.taggedRef);
     // A Typed(named, x) or a struct instance: the body takes the plain value.
     this.reg(rt, v instanceof Typed ? v.value : v);
   }
@@ -440,13 +436,31 @@ export class EdfEncoder {
       // Number() conversion is cheaper than two bigint comparisons (beyond ±(2^53−1) the
       // conversion rounds to something no longer safe, so exactness is kept).
       const n = Number(v);
-      if (n <= 9007199254740991 && n >= -9007199254740991) this.w.i64n(n);
+      if ((n >>> 0) === n) this.#u32x(n);
+      else if (n <= 9007199254740991 && n >= -9007199254740991) this.w.i64n(n);
       else if (v < -TWO63 || v >= TWO63) throw bad('int64', v);
       else this.w.i64(v);
     } else if (typeof v === 'number' && Number.isSafeInteger(v)) this.w.i64n(v);
     else if (v === undefined) this.w.i64n(0);
     else if (v instanceof Typed) this.i64(v.value);
     else throw bad('int64', v);
+  }
+
+  /** A 64-bit value below 2^32: a zero high word, then the low word. */
+  #u32x(n: number): void {
+    const w = this.w;
+    if (w.pos + 8 > w.buf.length) w.ensure(8);
+    const b = w.buf;
+    const p = w.pos;
+    b[p] = 0;
+    b[p + 1] = 0;
+    b[p + 2] = 0;
+    b[p + 3] = 0;
+    b[p + 4] = n >>> 24;
+    b[p + 5] = n >>> 16;
+    b[p + 6] = n >>> 8;
+    b[p + 7] = n;
+    w.pos = p + 8;
   }
 
   /** uint64 and Go uint: bigint, or a non-negative safe-integer number. */
