@@ -12,6 +12,9 @@
  * the per-peer dictionaries (names inline), so they write the same bytes; this bench checks that
  * against the bytes Go reports before printing anything. Go runs with the options a Go
  * connection uses otherwise (a per-connection encoder/decoder memo), timed by testing.Benchmark.
+ * Both encode into a reused buffer, as a connection does (Go: `buf.Reset(); edf.Encode(v, buf,
+ * opts)`; ours: `EdfEncoder.write` into its writer, what the ENP framer calls), so neither row
+ * pays for handing out a fresh result; `encode()`, which returns a new view, costs ~30 ns more.
  */
 import { decode, EdfDecoder, EdfEncoder, EdfRegistry, T, typed } from '../src/codec/edf/index.js';
 import { measure, numArg, type Report } from './report.js';
@@ -69,13 +72,16 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 export async function run(report: Report, args: string[]): Promise<void> {
   const ms = numArg(args, '--ms', 700);
   const bin = goReference('edf', 'bench-edf');
-  let goRes: { release: string; go: string; results: GoResult[] } | undefined;
-  if (bin !== undefined) goRes = await runGo(bin, ['-benchtime', `${ms}ms`, '-rounds', '2']);
+  // Go runs before and after our measurements (A B A): each side keeps its best, so a load
+  // spike on this shared machine does not land on one side only.
+  type GoRun = { release: string; go: string; results: GoResult[] };
+  const goRun = () => (bin === undefined ? undefined : runGo<GoRun>(bin, ['-benchtime', `${ms}ms`, '-rounds', '1']));
+  let goRes = await goRun();
   report.header(`edf: EDF encode/decode, ops/s (higher is better)${goRes ? `; ergo-go: net/edf of Ergo ${goRes.release} (${goRes.go})` : ''}`);
   const enc = new EdfEncoder();
   const dec = new EdfDecoder();
   const opts = { registry };
-  const table: string[] = [];
+  const tsNs = new Map<string, number>();
   for (const c of cases()) {
     const bytes = Uint8Array.from(enc.encode(c.value));
     const g = goRes?.results.filter((r) => r.case === c.name);
@@ -87,15 +93,35 @@ export async function run(report: Report, args: string[]): Promise<void> {
     }
     if (!report.json) report.note(`${c.name}: ${bytes.length} bytes${goHex !== undefined ? ' (same bytes as Go)' : ''}`);
     for (const op of ['encode', 'decode'] as const) {
-      const fn = op === 'encode' ? () => enc.encode(c.value) : () => dec.decode(bytes, opts);
+      const w = enc.w;
+      const fn =
+        op === 'encode'
+          ? () => {
+              w.begin();
+              enc.write(c.value);
+              w.abort();
+            }
+          : () => dec.decode(bytes, opts);
       // Best of two rounds, as the Go side.
       const ops = Math.max(measure(fn, ms), measure(fn, ms));
       report.add({ bench: 'edf', case: c.name, op, impl: 'ergo-ts', value: Math.round(ops), unit: 'ops/s' });
-      const r = g?.find((x) => x.op === op);
-      if (r !== undefined) report.add({ bench: 'edf', case: c.name, op, impl: 'ergo-go', value: Math.round(1e9 / r.nsPerOp), unit: 'ops/s' });
-      table.push(`${c.name} ${op}: ergo-ts ${(1e9 / ops).toFixed(0)} ns/op${r ? `, ergo-go ${r.nsPerOp.toFixed(0)} ns/op (${r.allocsPerOp} allocs)` : ''}`);
+      tsNs.set(`${c.name} ${op}`, 1e9 / ops);
     }
   }
-  for (const t of table) report.note(t);
+  const after = await goRun();
+  if (goRes !== undefined && after !== undefined) {
+    for (const r of goRes.results) {
+      const b = after.results.find((x) => x.case === r.case && x.op === r.op);
+      if (b !== undefined && b.nsPerOp < r.nsPerOp) Object.assign(r, { nsPerOp: b.nsPerOp, allocsPerOp: b.allocsPerOp });
+    }
+  }
+  for (const c of cases()) {
+    for (const op of ['encode', 'decode'] as const) {
+      const r = goRes?.results.find((x) => x.case === c.name && x.op === op);
+      if (r !== undefined) report.add({ bench: 'edf', case: c.name, op, impl: 'ergo-go', value: Math.round(1e9 / r.nsPerOp), unit: 'ops/s' });
+      const ts = tsNs.get(`${c.name} ${op}`)!;
+      report.note(`${c.name} ${op}: ergo-ts ${ts.toFixed(0)} ns/op${r ? `, ergo-go ${r.nsPerOp.toFixed(0)} ns/op (${r.allocsPerOp} allocs)` : ''}`);
+    }
+  }
   report.ratios('ergo-go');
 }

@@ -18,6 +18,7 @@ import type { EdfEncodeCache } from './caches.js';
 import { Edt, Limit } from './tags.js';
 import { EDF_TYPE, EdfType, RegType, T, Typed, typeOf, zeroOf, type TypeExpr } from './types.js';
 import { EdfError, Event, GoTime, ProcessID } from './values.js';
+import { compileStructEncoder } from './struct-encoder.js';
 
 export interface EdfEncodeOptions {
   /** Our announced tables: atoms, types and errors in them go as 2-byte ids. */
@@ -683,6 +684,16 @@ export class EdfEncoder {
     if (++this.#depth > MAX_DEPTH) throw new EncodeError('ERR_EDF_TOO_DEEP', `value nested deeper than ${MAX_DEPTH}`);
   }
 
+  /** @internal entering a nested value (generated struct encoders); pairs with {@link leave}. */
+  enter(): void {
+    this.#enter();
+  }
+
+  /** @internal */
+  leave(): void {
+    this.#depth--;
+  }
+
   /** Unregistered slice: `ff` or `9d` u32 count + bare elements. */
   slice(t: EdfType, v: unknown): void {
     const w = this.w;
@@ -858,66 +869,6 @@ export class EdfEncoder {
       }
     }
   }
-}
-
-/** Encoder method for each bare scalar kind (used by generated struct encoders). */
-const methodOf: Record<number, string> = {
-  [Edt.Bool]: 'bool',
-  [Edt.Int8]: 'i8',
-  [Edt.Int16]: 'i16',
-  [Edt.Int32]: 'i32',
-  [Edt.Int64]: 'i64',
-  [Edt.Int]: 'i64',
-  [Edt.Uint8]: 'u8',
-  [Edt.Uint16]: 'u16',
-  [Edt.Uint32]: 'u32',
-  [Edt.Uint64]: 'u64',
-  [Edt.Uint]: 'u64',
-  [Edt.Float32]: 'f32',
-  [Edt.Float64]: 'f64',
-  [Edt.String]: 'str',
-  [Edt.Binary]: 'bin',
-  [Edt.Atom]: 'atom',
-  [Edt.Error]: 'err',
-  [Edt.Any]: 'any',
-  [Edt.PID]: 'pid',
-  [Edt.ProcessID]: 'processId',
-  [Edt.Alias]: 'ref',
-  [Edt.Ref]: 'ref',
-  [Edt.Event]: 'event',
-  [Edt.Time]: 'time',
-};
-
-/**
- * Generate `(e, v) => { e.str(v["Name"]); e.i64(v["ID"]); e.reg(t2, v["Meta"]); … }` for a
- * struct: one monomorphic property load and one direct call per field (msgpackr-style). Field
- * names were checked to be Go identifiers and are emitted as JSON string literals.
- */
-function compileStructEncoder(rt: RegType): (e: EdfEncoder, v: unknown) => void {
-  const types = rt.fields.map((f) => f.type);
-  const lines = rt.fields.map((f, i) => {
-    const get = `v[${JSON.stringify(f.name)}]`;
-    const t = f.type;
-    const m = methodOf[t.kind];
-    if (m !== undefined) return `e.${m}(${get});`;
-    switch (t.kind) {
-      case Edt.Slice:
-        return `e.slice(t${i}, ${get});`;
-      case Edt.Array:
-        return `e.array(t${i}, ${get});`;
-      case Edt.Map:
-        return `e.map(t${i}, ${get});`;
-      default:
-        return `e.reg(t${i}, ${get});`;
-    }
-  });
-  const decl = types.map((_, i) => `const t${i} = types[${i}];`).join('\n');
-  const fn = new Function('types', `${decl}\nreturn function encode_${rt.shortName.replace(/[^\w$]/g, '_')}(e, v) {\n${lines.join('\n')}\n};`)(types) as (
-    e: EdfEncoder,
-    v: unknown,
-  ) => void;
-  rt.encodeBody = fn;
-  return fn;
 }
 
 const shared = new EdfEncoder();
