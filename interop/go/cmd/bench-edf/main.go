@@ -38,6 +38,7 @@ type result struct {
 func main() {
 	benchtime := flag.Duration("benchtime", time.Second, "time per measurement")
 	rounds := flag.Int("rounds", 2, "measurements per case and op (the best is kept)")
+	only := flag.String("case", "", "measure only this case (default: all)")
 	flag.Parse()
 	testing.Init()
 	if err := flag.Set("test.benchtime", benchtime.String()); err != nil {
@@ -58,6 +59,9 @@ func main() {
 	}
 	var out []result
 	for _, c := range cases {
+		if *only != "" && c.name != *only {
+			continue
+		}
 		encOpts := edf.Options{Cache: new(sync.Map)}
 		decOpts := edf.Options{Cache: new(sync.Map)}
 		buf := lib.TakeBuffer()
