@@ -17,6 +17,7 @@ import { A, atom, Tuple, tuple, type Alias, type Atom, type Pid, type Ref, type 
 import { Kind, type Process, type ProcessBehavior } from '../node/index.js';
 import { exit } from '../gen/index.js';
 import { exitFromParent } from './actor.js';
+import { ErlangStack } from '../net/erlang/stack.js';
 import { genCall, replyTo, systemCall, type From } from './reply.js';
 
 const GEN_CAST = atom('$gen_cast');
@@ -195,7 +196,7 @@ export abstract class GenServer<S = unknown> implements ProcessBehavior {
   // OTP sys.erl handle_system_msg / do_cmd, with gen_server's system callbacks.
   #system(req: unknown, from: From): unknown {
     const reply = (v: unknown): void => replyTo(this.process, from, v);
-    if (req === SYS.getState) reply(this.state as Term);
+    if (req === SYS.getState) return this.#getState(from);
     else if (req === SYS.getStatus) {
       const status = this.#deferred === undefined ? SYS.running : SYS.suspended;
       const misc = [tuple(SYS.data, [tuple('Status', status), tuple('Parent', this.process.parent)]), tuple(SYS.data, [tuple('State', this.state as Term)])];
@@ -218,6 +219,17 @@ export abstract class GenServer<S = unknown> implements ProcessBehavior {
       reply(A.ok);
     } else reply(tuple(A.error, tuple(SYS.unknown, req as Term)));
     return undefined;
+  }
+
+  /**
+   * sys:get_state's answer: `{ok, State}` since OTP 26, the bare state before (sys.erl
+   * get_state); a BEAM caller's release is asked of the Erlang stack.
+   */
+  async #getState(from: From): Promise<void> {
+    const node = this.process.node;
+    const peer = from.pid.node;
+    const release = peer === node.name ? undefined : await ErlangStack.of(node)?.otpRelease(peer);
+    replyTo(this.process, from, release !== undefined && release < 26 ? (this.state as Term) : tuple(A.ok, this.state as Term));
   }
 
   #stopping = false;

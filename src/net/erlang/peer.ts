@@ -51,6 +51,9 @@ const THROW = atom('throw');
 const EXIT = atom('exit');
 const APPLICATION = atom('application');
 const SET_ENV = atom('set_env');
+const ERLANG = atom('erlang');
+const SYSTEM_INFO = atom('system_info');
+const OTP_RELEASE = atom('otp_release');
 
 /** What a peer needs from its stack. */
 export interface PeerHost {
@@ -122,6 +125,7 @@ export class Peer implements Connection {
   readonly #rpcs = new Map<string, PendingRpc>();
   #waitingDrain = false;
   readonly #paused = new Set<string>();
+  #release: Promise<number | undefined> | undefined;
 
   constructor(host: PeerHost, dist: DistConnection) {
     this.#host = host;
@@ -419,6 +423,22 @@ export class Peer implements Connection {
         reject(Err.noConnection(this.node.name, 'connection closed'));
       }
     });
+  }
+
+  /**
+   * The peer's OTP major release (`erlang:system_info(otp_release)`), asked once per
+   * connection; undefined if the peer does not say. Some OTP protocols changed shape between
+   * releases without any distribution flag telling (sys:get_state's reply in OTP 26).
+   */
+  otpRelease(): Promise<number | undefined> {
+    this.#release ??= this.rpc(ERLANG, SYSTEM_INFO, [OTP_RELEASE], { timeout: 10_000 }).then(
+      (r) => {
+        const n = Array.isArray(r) ? Number(String.fromCharCode(...(r as number[]))) : NaN;
+        return Number.isInteger(n) ? n : undefined;
+      },
+      () => undefined,
+    );
+    return this.#release;
   }
 
   async applicationStart(from: Pid, name: Atom, mode: ApplicationStartMode | undefined, env: Readonly<Record<string, unknown>> | undefined): Promise<void> {

@@ -106,6 +106,18 @@ export class ErlangStack implements NetworkStack {
     return peer.rpc(typeof module === 'string' ? atom(module) : module, typeof fn === 'string' ? atom(fn) : fn, args, options);
   }
 
+  /**
+   * The OTP major release of a connected (or reachable) BEAM node, asked once per connection;
+   * undefined when it cannot be learned.
+   */
+  async otpRelease(node: string | Atom): Promise<number | undefined> {
+    try {
+      return await (await this.#peer(typeof node === 'string' ? atom(node) : node)).otpRelease();
+    } catch {
+      return undefined;
+    }
+  }
+
   async #peer(node: Atom): Promise<Peer> {
     const ep = this.#ep;
     if (ep === undefined) throw Err.noConnection(node.name, 'the Erlang stack is not started');
