@@ -78,8 +78,10 @@ ts_child(Node, M, F, A) ->
 
 %% ---------------------------------------------------------------- helpers
 
-%% A process that traps exits, links to (or monitors) Target, and keeps what it gets in sink
-%% Name (dist_peer:msgs/1 reads it).
+%% A process that traps exits, links to (or monitors) Target (or neither, with `none`), and keeps
+%% what it gets in sink Name (dist_peer:msgs/1 reads it).
+trapper(Name, none) ->
+    trapper(Name, {none, none});
 trapper(Name, {How, Target}) ->
     Parent = self(),
     Pid = spawn(fun() ->
@@ -87,7 +89,8 @@ trapper(Name, {How, Target}) ->
                         process_flag(trap_exit, true),
                         R = case How of
                                 link -> link(Target), linked;
-                                monitor -> erlang:monitor(process, Target)
+                                monitor -> erlang:monitor(process, Target);
+                                none -> none
                             end,
                         Parent ! {trapper_up, self(), R},
                         dist_peer:sink([])
