@@ -114,8 +114,10 @@ export class PeerInbound implements DistHandler {
 
   monitor(_c: DistConnection, from: Pid, to: Pid | Atom, ref: Ref): Term | undefined {
     if (this.#inbound.monitor(from, to, ref) !== Delivery.Unknown) return undefined;
-    // net_kernel, rex: names the node answers for without a process; they never end.
-    if (to instanceof Atom && this.#services.serves(to)) return undefined;
+    // net_kernel, rex: names the node answers for without a process; and the node itself,
+    // group leader of what it spawns on BEAM (io:request monitors its group leader). They
+    // never end while the connection lives.
+    if (to instanceof Atom ? this.#services.serves(to) : to.equals(this.#host.nodePid)) return undefined;
     return A.noproc;
   }
 
