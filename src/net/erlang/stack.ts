@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { Atom, atom } from '../../term/atom.js';
 import { Pid, Ref, type Creation } from '../../term/ids.js';
 import type { Term } from '../../term/types.js';
-import { Err, type NetworkStack, type NodeInbound, type Route, type StackContext } from '../../gen/index.js';
+import { Err, ErrCode, RuntimeError, type NetworkStack, type NodeInbound, type Route, type StackContext } from '../../gen/index.js';
 import { DistEndpoint, type EndpointOptions } from './endpoint.js';
 import { PeerInbound } from './peer-inbound.js';
 import { Peer, type PeerHost, type RpcOptions } from './peer.js';
@@ -47,6 +47,11 @@ function cookieFile(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function noConnection(node: Atom, cause: unknown): RuntimeError {
+  const code = (cause as { code?: string }).code;
+  return new RuntimeError(ErrCode.NoConnection, `cannot connect to ${node.name}: ${code ? `${code}: ` : ''}${(cause as Error).message}`, { cause });
 }
 
 /** A creation EPMD-less nodes can use: the node's, when it fits 32 bits. */
@@ -125,7 +130,7 @@ export class ErlangStack implements NetworkStack {
       const c = await ep.connect(node);
       return c.context as Peer;
     } catch (e) {
-      throw Object.assign(Err.noConnection(node.name, `cannot connect (${(e as Error).message})`), { cause: e });
+      throw noConnection(node, e);
     }
   }
 
@@ -185,8 +190,13 @@ export class ErlangStack implements NetworkStack {
     const ep = this.#ep;
     if (ep === undefined) throw Err.noConnection(node.name, 'the Erlang stack is not started');
     if (typeof route.cookie === 'string') this.#routeCookies.set(node.name, route.cookie);
-    const c = await ep.connect(node, { host: route.host, port: route.port });
-    return c.context as Peer;
+    try {
+      const c = await ep.connect(node, { host: route.host, port: route.port });
+      return c.context as Peer;
+    } catch (e) {
+      // The contract's connect fails with ERR_NO_CONNECTION; the handshake's typed error is the cause.
+      throw noConnection(node, e);
+    }
   }
 
   // ------------------------------------------------------------------ ids the stack makes
