@@ -54,13 +54,14 @@ function str(t: Term | undefined): string {
   return s;
 }
 
-function pad(s: string, width: number | undefined, padChar: string, left: boolean): string {
+/** io_lib_format: right-justified in the field unless the width is negative. */
+function pad(s: string, width: number | undefined, padChar: string): string {
   if (width === undefined) return s;
   const w = Math.abs(width);
   const chars = [...s];
   if (chars.length >= w) return chars.slice(0, w).join('');
   const fill = padChar.repeat(w - chars.length);
-  return left || width < 0 ? s + fill : fill + s;
+  return width < 0 || Object.is(width, -0) ? s + fill : fill + s;
 }
 
 function floatE(x: number, prec: number): string {
@@ -124,7 +125,7 @@ export function ioFormat(fmtTerm: Term, argsTerm: Term): string {
     const c = fmt[i++];
     switch (c) {
       case '~':
-        out += pad('~', width, padChar, false);
+        out += pad('~', width, padChar);
         break;
       case 'n':
         out += '\n'.repeat(width === undefined ? 1 : Math.abs(width));
@@ -135,32 +136,32 @@ export function ioFormat(fmtTerm: Term, argsTerm: Term): string {
         break;
       }
       case 'f':
-        out += pad(num(next()).toFixed(prec ?? 6), width, padChar, false);
+        out += pad(num(next()).toFixed(prec ?? 6), width, padChar);
         break;
       case 'e':
-        out += pad(floatE(num(next()), prec ?? 6), width, padChar, false);
+        out += pad(floatE(num(next()), prec ?? 6), width, padChar);
         break;
       case 'g': {
         const x = num(next());
         const a = Math.abs(x);
-        out += pad(a >= 0.1 && a < 10000 ? x.toFixed(prec ?? 6) : floatE(x, prec ?? 6), width, padChar, false);
+        out += pad(a >= 0.1 && a < 10000 ? x.toFixed(prec ?? 6) : floatE(x, prec ?? 6), width, padChar);
         break;
       }
       case 's': {
         let s = str(next());
         if (prec !== undefined) s = [...s].slice(0, prec).join('');
-        out += pad(s, width, padChar, true);
+        out += pad(s, width, padChar);
         break;
       }
       case 'w':
       case 'p':
-        out += pad(format(next(), 1 << 20), width, padChar, true);
+        out += pad(format(next(), 1 << 20), width, padChar);
         break;
       case 'W':
       case 'P': {
         const t = next();
         next(); // depth: the whole term is printed
-        out += pad(format(t, 1 << 20), width, padChar, true);
+        out += pad(format(t, 1 << 20), width, padChar);
         break;
       }
       case 'B':
@@ -173,7 +174,7 @@ export function ioFormat(fmtTerm: Term, argsTerm: Term): string {
         let s = (v < 0n ? -v : v).toString(base);
         if (c === 'B' || c === '#' || c === '+') s = s.toUpperCase();
         if (c === '#' || c === '+') s = `${base}#${s}`;
-        out += pad((v < 0n ? '-' : '') + s, width, padChar, false);
+        out += pad((v < 0n ? '-' : '') + s, width, padChar);
         break;
       }
       case 'X':
@@ -182,7 +183,7 @@ export function ioFormat(fmtTerm: Term, argsTerm: Term): string {
         const prefix = str(next());
         let s = (v < 0n ? -v : v).toString(prec ?? 10);
         if (c === 'X') s = s.toUpperCase();
-        out += pad((v < 0n ? '-' : '') + prefix + s, width, padChar, false);
+        out += pad((v < 0n ? '-' : '') + prefix + s, width, padChar);
         break;
       }
       case 'i':
