@@ -97,7 +97,8 @@ export class DistConnection extends DistOps {
     this.status = info.status;
     this.visible = (f & DFlag.PUBLISHED) !== 0n;
     this.#dispatcher = new Dispatcher(this, handler, info.localNode, info.localCreation, info.peerNode);
-    this.#reader = new DistReader(atomCache || fragments, (ctl, payload) => this.#dispatcher.dispatch(ctl, payload), opts);
+    const d = this.#dispatcher;
+    this.#reader = new DistReader(atomCache || fragments, (ctl, payload) => d.dispatch(ctl, payload), opts, (from, to, payload) => d.sendSender(from, to, payload));
     this.#flushThreshold = opts.flushThreshold ?? 64 * 1024;
     this.#highWaterMark = opts.highWaterMark ?? 4 * 1024 * 1024;
     const ticktime = opts.netTicktime ?? 60;
