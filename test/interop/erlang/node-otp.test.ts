@@ -137,6 +137,18 @@ describe.each(eachRelease())('OTP protocols with %s', (label, otp) => {
     expect(String(release)).toBe(otp.release);
   });
 
+  it(`TS → BEAM: remoteApplicationStart starts an OTP application there, with its environment (${label})`, async () => {
+    const { beam, node, beamName } = P();
+    await node.remoteApplicationStart(beamName, 'runtime_tools', { mode: 'temporary', env: { ergo_ts_key: 42 } });
+    const apps = ((await beam.eval(`[A || {A, _, _} <- application:which_applications()]`)) as Term[]).map(String);
+    expect(apps).toContain('runtime_tools');
+    expect(await beam.eval(`application:get_env(runtime_tools, ergo_ts_key)`)).toEqual(tuple(A.ok, 42));
+    // Started already: fine. No such application: the error comes back.
+    await node.remoteApplicationStart(beamName, 'runtime_tools');
+    const e = (await node.remoteApplicationStart(beamName, 'no_such_app').catch((x: unknown) => x)) as RuntimeError;
+    expect(e.code).toBe(ErrCode.CallFailed);
+  });
+
   it(`BEAM → TS: erlang:spawn / spawn_link / spawn_monitor start an enabled TS behaviour with link and monitor honoured (${label})`, async () => {
     const { beam, node, tsName, index } = P();
     TsWorker.started = [];
