@@ -24,6 +24,8 @@ import { Inbound } from './inbound.js';
 import { LogLevel, type Log, type LogLevelName, type Logger } from './log.js';
 import { processInfo, processList } from './introspect.js';
 import { Applications, type ApplicationBehavior, type ApplicationInfo, type ApplicationMode } from './application.js';
+import { NetworkManager, type StaticRoute } from './network/index.js';
+import { ErlangStack, type ErlangStackOptions } from '../net/erlang/stack.js';
 import type { EnableSpawnOptions } from './spawn-registry.js';
 import {
   Kind,
@@ -54,6 +56,16 @@ export interface NodeOptions {
   loggers?: { name: string; logger: Logger; level?: LogLevelName }[];
   /** The network (the network manager, `NetworkManager`); started with the node, stopped after its processes. */
   router?: NetworkRouter;
+  /** The cookie every stack uses unless its own options set one. */
+  cookie?: string;
+  /**
+   * Join Erlang/OTP clusters: the Erlang distribution stack (EPMD, handshake, DIST), with its
+   * options or `true` for the defaults (visible, a free port on 127.0.0.1, EPMD at
+   * `ERL_EPMD_PORT` or 4369 — an embedded one when none answers). Used when `router` is absent.
+   */
+  erlang?: ErlangStackOptions | true;
+  /** Static routes for the network manager built from the stack options (`router` absent). */
+  routes?: StaticRoute[];
   /**
    * Inbound flow control: when a process's queue reaches this length, deliveries from the
    * network report `Backlog` so the stack pauses reading until it drains. Default 0 (off).
@@ -179,15 +191,21 @@ export class Node implements AsyncDisposable {
     for (const l of o.loggers ?? []) core.loggers.add(l.name, l.logger, l.level ?? 'trace');
     const inbound = new Inbound(core);
     const node = new Node(core, inbound);
-    if (o.router !== undefined) {
-      core.router = o.router;
-      await o.router.start({
+    let router = o.router;
+    if (router === undefined && o.erlang !== undefined) {
+      const stacks = [new ErlangStack(o.erlang === true ? {} : o.erlang, { cookie: o.cookie })];
+      router = new NetworkManager({ stacks, routes: o.routes });
+    }
+    if (router !== undefined) {
+      core.router = router;
+      await router.start({
         name: core.name,
         get creation() {
           return core.ids.creation;
         },
         setCreation: (c: Creation) => core.ids.setCreation(c),
         inbound,
+        log: core.log,
       });
     }
     return node;
