@@ -10,7 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import { Packr } from 'msgpackr';
-import { decode, encode } from '../src/codec/etf/index.js';
+import { decode, encode, EtfStreamDecoder } from '../src/codec/etf/index.js';
 import { Pid, TermMap, atom, type Term } from '../src/term/index.js';
 import { measure, numArg, type Impl, type Report } from './report.js';
 
@@ -104,4 +104,37 @@ export async function run(report: Report, args: string[]): Promise<void> {
   }
   report.ratios('erlpack');
   report.ratios('msgpackr');
+  stream(report, ms);
+}
+
+/**
+ * EtfStreamDecoder on a 1 MiB term (a list of typical messages) fed in 1 KiB chunks vs in one
+ * chunk: the scanner resumes where it stopped, so the chunked feed should cost about one push.
+ */
+function stream(report: Report, ms: number): void {
+  const typical = cases().find((c) => c.name === 'typical')!.ours;
+  const one = encode(typical).length;
+  const list: Term[] = Array.from({ length: Math.ceil((1 << 20) / one) }, () => typical);
+  const bytes = Uint8Array.from(encode(list));
+  const feed = (chunk: number) => () => {
+    const s = new EtfStreamDecoder();
+    let t: Term | undefined;
+    for (let i = 0; i < bytes.length; i += chunk) {
+      s.push(bytes.subarray(i, i + chunk));
+      t = s.next() ?? t;
+    }
+    if (t === undefined) throw new Error('stream gave no term');
+    return t;
+  };
+  const best = new Map<string, number>();
+  for (let round = 0; round < 2; round++) {
+    for (const [op, fn] of [
+      ['one-chunk', feed(bytes.length)],
+      ['1KiB-chunks', feed(1024)],
+    ] as const) {
+      best.set(op, Math.max(best.get(op) ?? 0, measure(fn, ms)));
+    }
+  }
+  for (const [op, v] of best) report.add({ bench: 'codec', case: `stream-${(bytes.length / (1 << 20)).toFixed(1)}MiB`, op, impl: 'ergo-ts', value: Math.round(v * 100) / 100, unit: 'ops/s' });
+  report.note(`stream of ${bytes.length} B: 1 KiB chunks cost ${(best.get('one-chunk')! / best.get('1KiB-chunks')!).toFixed(2)}× one chunk`);
 }

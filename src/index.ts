@@ -136,6 +136,7 @@ export {
   type CastResult,
   type SupervisorSpec,
   type ChildSpec,
+  type RemoteChildStart,
   type ChildInfo,
   type Strategy,
   type Restart,
@@ -143,6 +144,15 @@ export {
   type AutoShutdown,
   type PoolOptions,
 } from './act/index.js';
+
+// ---------------------------------------------------------------- the Erlang distribution stack
+export {
+  ErlangStack,
+  type ErlangStackOptions,
+  type RpcFunction,
+  type RpcCall,
+  type RpcOptions,
+} from './net/erlang/index.js';
 
 // ---------------------------------------------------------------- writing a network stack
 export {
@@ -155,6 +165,7 @@ export {
   type ConnectionInfo,
   type NodeInbound,
   type RouterContext,
+  type NetworkLog,
   type StackContext,
   type Route,
   type RemoteTarget,

@@ -194,6 +194,25 @@ export class Writer {
     }
   }
 
+  /** `n` bytes of `src` from `off` (an atom's bytes in its slab, …). */
+  bytesFrom(src: Uint8Array, off: number, n: number): void {
+    if (this.pos + n > this.buf.length) this.ensure(n);
+    const b = this.buf;
+    let p = this.pos;
+    if (n < 32) {
+      for (let i = 0; i < n; i++) b[p++] = src[off + i]!;
+      this.pos = p;
+    } else {
+      b.set(src.subarray(off, off + n), p);
+      this.pos = p + n;
+    }
+  }
+
+  /** Current write position relative to `start` (stable across a chunk change). */
+  get offset(): number {
+    return this.pos - this.start;
+  }
+
   /**
    * UTF-8 of `s` at the current position; returns the byte count. Short ASCII is copied by a
    * plain loop; longer or non-ASCII text goes through Buffer's native writer, with worst-case

@@ -27,6 +27,7 @@ import { Inbound } from './inbound.js';
 import { LogLevel, type Log, type LogLevelName, type Logger } from './log.js';
 import { processInfo, processList } from './introspect.js';
 import { Applications, type ApplicationBehavior, type ApplicationInfo, type ApplicationMode } from './application.js';
+import { ErlangStack, type ErlangStackOptions } from '../net/erlang/stack.js';
 import type { EnableSpawnOptions } from './spawn-registry.js';
 import {
   Kind,
@@ -61,10 +62,18 @@ export interface NodeOptions {
   cookie?: string;
   /**
    * Join Ergo clusters: run the Ergo stack (registrar, EHS handshake, ENP) with these options
-   * (`true`: the defaults — acceptor from port 11144, registrar on 4499). Ignored with `router`.
+   * (`true`: the defaults — acceptor from port 11144, registrar on 4499). Used when `router` is
+   * absent; may run beside `erlang`.
    */
   ergo?: ErgoStackOptions | true;
-  /** Static routes of the network manager built from the stack options (`ergo`, …). */
+  /**
+   * Join Erlang/OTP clusters: the Erlang distribution stack (EPMD, handshake, DIST), with its
+   * options or `true` for the defaults (visible, a free port on 127.0.0.1, EPMD at
+   * `ERL_EPMD_PORT` or 4369 — an embedded one when none answers). Used when `router` is absent;
+   * may run beside `ergo`.
+   */
+  erlang?: ErlangStackOptions | true;
+  /** Static routes for the network manager built from the stack options (`router` absent). */
   routes?: StaticRoute[];
   /**
    * Inbound flow control: when a process's queue reaches this length, deliveries from the
@@ -198,6 +207,7 @@ export class Node implements AsyncDisposable {
         const e = o.ergo === true ? {} : o.ergo;
         stacks.push(new ErgoStack({ ...e, cookie: e.cookie ?? o.cookie }));
       }
+      if (o.erlang !== undefined) stacks.push(new ErlangStack(o.erlang === true ? {} : o.erlang, { cookie: o.cookie }));
       if (stacks.length > 0) router = new NetworkManager({ stacks, routes: o.routes });
     }
     if (router !== undefined) {
@@ -209,6 +219,7 @@ export class Node implements AsyncDisposable {
         },
         setCreation: (c: Creation) => core.ids.setCreation(c),
         inbound,
+        log: core.log,
       });
     }
     return node;

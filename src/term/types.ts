@@ -35,7 +35,27 @@ export type Term =
   | Port
   | Fun
   | Export
+  | NativeRecord
   | LocalTerm;
+
+/**
+ * What every map is, declared here so that equality, hashing and order (equal.ts) recognise
+ * maps without importing map.ts (which imports them): no runtime import cycle.
+ */
+export abstract class MapTerm {
+  abstract get size(): number;
+  /** The i-th key in insertion order. */
+  abstract keyAt(i: number): Term;
+  /** The i-th value in insertion order. */
+  abstract valueAt(i: number): Term;
+  /** Index (insertion order) of the key equal to `key`, or -1. */
+  abstract indexOf(key: Term): number;
+  /** Key indices sorted in map-key order (cached). */
+  abstract sortedOrder(): readonly number[];
+  /** Cached structural hash: see equal.ts `hash`. */
+  abstract cachedHash(): number | undefined;
+  abstract cacheHash(h: number): void;
+}
 
 /** A tuple. `elements` is owned by the tuple; treat it as immutable. */
 export class Tuple {
@@ -137,8 +157,35 @@ export class Fun {
 }
 
 /**
- * LOCAL_EXT (`term_to_binary(T, [local])`, OTP 26): only the BEAM that made it can read it.
- * Kept as raw bytes (everything after the tag) and written back unchanged.
+ * An OTP 29 native record (EEP 79, RECORD_EXT): `#Module:Name{Field = Value, …}`. Decoded
+ * whatever the link negotiated and written back byte for byte: the fields keep their order,
+ * `exported` is the flags byte (1 when the defining module exports the record).
+ */
+export class NativeRecord {
+  constructor(
+    readonly module: Atom,
+    readonly name: Atom,
+    /** Field names in definition order; distinct. */
+    readonly fields: readonly Atom[],
+    /** One value per field. */
+    readonly values: readonly Term[],
+    readonly exported: boolean = false,
+  ) {
+    if (fields.length !== values.length) throw new RangeError(`record with ${fields.length} fields and ${values.length} values`);
+  }
+
+  /** The value of `field`, or undefined. */
+  get(field: Atom): Term | undefined {
+    const i = this.fields.indexOf(field);
+    return i < 0 ? undefined : this.values[i];
+  }
+}
+
+/**
+ * LOCAL_EXT (`term_to_binary(T, [local])`, OTP 26+): only the VM that made it can read it, so
+ * the decoder refuses it like every other node does and the encoder does not write it. The
+ * class remains for code that names it; nothing produces one.
+ * @deprecated
  */
 export class LocalTerm {
   constructor(readonly raw: Uint8Array) {}

@@ -1,49 +1,71 @@
 /**
- * Random terms through the real BEAM: TS encode → erl binary_to_term + term_to_binary → TS
- * decode must give the term back; plus TS-only round trips and random/mutated bytes giving
- * only DecodeError.
+ * Random terms through every available BEAM (otpReleases(): OTP 25, 27, 29 here): TS encode →
+ * erl binary_to_term + term_to_binary → TS decode must give the term back; plus TS-only round
+ * trips and random/mutated bytes giving only DecodeError.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { decode, encode, EtfStreamDecoder } from '../../src/codec/etf/index.js';
 import { DecodeError } from '../../src/codec/errors.js';
-import { equals, format, type Term } from '../../src/term/index.js';
+import { compareKeys, equals, ErlFloat, format, hash, TermMap, type Term } from '../../src/term/index.js';
 import { termArb } from '../support/arbitrary.js';
 import { PacketPeer } from '../support/erl.js';
+import { otpReleases } from '../support/otp.js';
+import { walk } from '../fuzz/walk.js';
 
 const ERL_RUNS = 10_000;
 
-describe('through the real erl', () => {
-  let peer: PacketPeer;
-  beforeAll(() => {
-    peer = new PacketPeer('etf_echo');
-  });
-  afterAll(async () => {
-    await peer.close();
-  });
+for (const otp of otpReleases()) {
+  describe(`ETF property · ${otp.label}`, () => {
+    let peer: PacketPeer | undefined;
+    afterAll(async () => {
+      await peer?.close();
+    });
 
-  it(`${ERL_RUNS} random terms survive TS encode → BEAM → TS decode`, async () => {
-    const seed = Date.now() & 0x7fffffff;
-    const terms = fc.sample(termArb, { numRuns: ERL_RUNS, seed });
-    // Pipeline in batches: BEAM answers in order.
-    const BATCH = 500;
-    let checked = 0;
-    for (let i = 0; i < terms.length; i += BATCH) {
-      const batch = terms.slice(i, i + BATCH);
-      const replies = await Promise.all(batch.map((t) => peer.request(Uint8Array.from(encode(t)))));
-      replies.forEach((r, j) => {
-        const t = batch[j]!;
-        if (r[0] !== 0) {
-          expect.fail(`(seed ${seed}) BEAM rejected our encoding of ${format(t)}: ${format(decode(new Uint8Array(r.subarray(1))))}`);
-        }
-        const back = decode(new Uint8Array(r.subarray(1)));
-        if (!equals(back, t)) expect.fail(`(seed ${seed}) round trip changed ${format(t)} into ${format(back)}`);
-        checked++;
-      });
-    }
-    expect(checked).toBe(ERL_RUNS);
+    it(`${ERL_RUNS} random terms survive TS encode → BEAM → TS decode`, async () => {
+      peer = new PacketPeer('etf_echo', { otp });
+      const seed = Date.now() & 0x7fffffff;
+      const major = Number(otp.release);
+      // OTP 25 holds 0.0 and -0.0 for one term: a map with both as keys is a duplicate there.
+      const terms = fc.sample(major >= 27 ? termArb : termArb.filter((t) => !zeroPair(t)), { numRuns: ERL_RUNS, seed });
+      // Pipeline in batches: BEAM answers in order.
+      const BATCH = 500;
+      let checked = 0;
+      for (let i = 0; i < terms.length; i += BATCH) {
+        const batch = terms.slice(i, i + BATCH);
+        const replies = await Promise.all(batch.map((t) => peer!.request(Uint8Array.from(encode(t)))));
+        replies.forEach((r, j) => {
+          const t = batch[j]!;
+          if (r[0] !== 0) {
+            expect.fail(`(seed ${seed}) ${otp.label} rejected our encoding of ${format(t)}: ${format(decode(new Uint8Array(r.subarray(1))))}`);
+          }
+          const back = decode(new Uint8Array(r.subarray(1)));
+          if (!equals(back, t)) expect.fail(`(seed ${seed}) round trip through ${otp.label} changed ${format(t)} into ${format(back)}`);
+          checked++;
+        });
+      }
+      expect(checked).toBe(ERL_RUNS);
+    });
   });
-});
+}
+
+function zeroPair(t: Term): boolean {
+  let found = false;
+  walk(t, (x) => {
+    if (x instanceof TermMap) {
+      let pos = false;
+      let neg = false;
+      for (const k of x.keys()) {
+        if (k instanceof ErlFloat && k.value === 0) {
+          if (Object.is(k.value, -0)) neg = true;
+          else pos = true;
+        }
+      }
+      if (pos && neg) found = true;
+    }
+  });
+  return found;
+}
 
 describe('in TypeScript', () => {
   it('decode(encode(t)) equals t, and encode is stable', () => {
@@ -111,6 +133,20 @@ describe('in TypeScript', () => {
     const fresh = Uint8Array.from([131, 119, 12, ...Buffer.from('never-seen-1')]);
     expect(() => decode(fresh, { existingAtoms: true })).toThrow(DecodeError);
     expect(() => decode(fresh, { maxAtoms: 1 })).toThrow(/atom table is full/);
+  });
+
+  it('compare/equals/hash agree: equal terms compare 0 in map-key order and hash alike', () => {
+    fc.assert(
+      fc.property(termArb, termArb, (a, b) => {
+        const d = decode(encode(a));
+        expect(equals(d, a)).toBe(true);
+        expect(hash(d)).toBe(hash(a));
+        expect(compareKeys(d, a)).toBe(0);
+        expect(compareKeys(a, b) === 0).toBe(equals(a, b));
+        expect(Math.sign(compareKeys(a, b)) + Math.sign(compareKeys(b, a))).toBe(0);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('nesting far deeper than the JS stack decodes and encodes without recursion', () => {

@@ -2,7 +2,7 @@
  * The typed JSON that proto-spec/vectors/etf/*.json uses to state what a vector decodes to,
  * produced on the Erlang side by walking the real term (see proto-spec/etf.md).
  */
-import { Atom, BitBinary, ErlFloat, Export, Fun, ImproperList, Pid, Port, Ref, TermMap, Tuple, canonicalInt, type Term } from '../../src/term/index.js';
+import { Atom, BitBinary, ErlFloat, Export, Fun, ImproperList, NativeRecord, Pid, Port, Ref, TermMap, Tuple, canonicalInt, type Term } from '../../src/term/index.js';
 
 export type TJson =
   | { int: string }
@@ -18,6 +18,7 @@ export type TJson =
   | { ref: { node: string; creation: number; ids: number[] } }
   | { port: { node: string; id: string; creation: number } }
   | { export: { module: string; fun: string; arity: number } }
+  | { record: { module: string; name: string; exported: boolean; fields: string[]; values: TJson[] } }
   | {
       fun: {
         arity: number;
@@ -57,6 +58,7 @@ function children(j: TJson): TJson[] {
   if ('improper' in j) return [...j.improper, j.tail];
   if ('map' in j) return j.map.flat();
   if ('fun' in j) return j.fun.free;
+  if ('record' in j) return j.record.values;
   return [];
 }
 
@@ -83,6 +85,10 @@ function build(j: TJson, get: (c: TJson) => Term): Term {
     const pidJ = ('pid' in f.pid ? f.pid : { pid: f.pid }) as TJson;
     const pid = build(pidJ, get) as Pid;
     return new Fun(f.arity, hexBytes(f.uniq), f.index, Atom.of(f.module), f.old_index, f.old_uniq, pid, f.free.map(get));
+  }
+  if ('record' in j) {
+    const r = j.record;
+    return new NativeRecord(Atom.of(r.module), Atom.of(r.name), r.fields.map((f) => Atom.of(f)), r.values.map(get), r.exported);
   }
   throw new TypeError(`unknown typed JSON: ${JSON.stringify(j).slice(0, 80)}`);
 }

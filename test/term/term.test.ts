@@ -16,6 +16,7 @@ import {
   atom,
   charlist,
   compare,
+  compareKeys,
   equals,
   error,
   errorReason,
@@ -73,8 +74,10 @@ describe('equality', () => {
     expect(equals(new Pid(node, 1, 2, 3), new Pid(atom('n@h'), 1, 2, 3))).toBe(true);
     expect(equals(new Pid(node, 1, 2, 3), new Pid(node, 1, 2, 4))).toBe(false);
     expect(equals(new Ref(node, 1, [1, 2, 3]), new Ref(node, 1, [1, 2, 3]))).toBe(true);
-    // an Erlang alias is a reference: the same identity is equal whichever class carries it
+    // An alias is a reference (BEAM): the same identity is equal whichever class carries it.
     expect(equals(new Ref(node, 1, [1, 2, 3]), new Alias(node, 1, [1, 2, 3]))).toBe(true);
+    // Missing words count as 0 (OTP 25, 27 and 29 agree: see test/codec/etf-order.test.ts).
+    expect(equals(new Ref(node, 1, [1]), new Ref(node, 1, [1, 0, 0]))).toBe(true);
     expect(equals(new Ref(node, 1, [1, 2, 3]), new Alias(node, 1, [1, 2, 4]))).toBe(false);
     expect(equals(new Port(node, 2n ** 60n, 1), new Port(node, 2n ** 60n, 1))).toBe(true);
   });
@@ -162,7 +165,6 @@ describe('term order', () => {
     const ordered: Term[] = [
       -1,
       1,
-      float(1),
       2.5,
       atom('a'),
       new Ref(node, 1, [1]),
@@ -176,6 +178,10 @@ describe('term order', () => {
       new Uint8Array([1]),
     ];
     for (let i = 0; i + 1 < ordered.length; i++) expect(compare(ordered[i]!, ordered[i + 1]!), format(ordered[i]!)).toBe(-1);
+    // Term order is arithmetic (1 == 1.0); map-key order puts every integer first.
+    expect(compare(1, float(1))).toBe(0);
+    expect(compareKeys(1, float(1))).toBe(-1);
+    expect(compareKeys(2, float(1))).toBe(-1);
   });
   it('compares lists element-wise and tuples by size first', () => {
     expect(compare([1, 2], [1, 3])).toBe(-1);

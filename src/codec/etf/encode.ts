@@ -1,14 +1,16 @@
 /**
- * ETF encoder. Writes the canonical forms `term_to_binary(T, [{minor_version, 2}])` produces
- * (OTP 26+'s default, and what the distribution uses): smallest integer tag, NEW_FLOAT_EXT,
- * UTF-8 atom tags, NEW_PID_EXT, NEWER_REFERENCE_EXT, NEW_PORT_EXT/V4_PORT_EXT, STRING_EXT for
- * byte lists up to 65535 elements. Maps keep the iteration order of the input.
+ * ETF encoder. Writes the canonical forms: the bytes of OTP 26+'s
+ * `term_to_binary(T, [deterministic])` (proto-spec/etf.md §3): smallest integer tag,
+ * NEW_FLOAT_EXT, UTF-8 atom tags, NEW_PID_EXT, NEWER_REFERENCE_EXT, V4_PORT_EXT, STRING_EXT for
+ * byte lists up to 65535 elements, maps of up to 32 keys in map-key order (larger ones in the
+ * order they were built or decoded), RECORD_EXT for OTP 29 native records. Nesting is
+ * bounded by MAX_DEPTH, never by the JS stack.
  */
 import { Atom } from '../../term/atom.js';
 import { Pid, Port, Ref } from '../../term/ids.js';
 import { compareCodePoints } from '../../term/equal.js';
 import { FLATMAP_MAX, TermMap } from '../../term/map.js';
-import { BitBinary, ErlFloat, Export, Fun, ImproperList, LocalTerm, Tuple, type Term } from '../../term/types.js';
+import { BitBinary, ErlFloat, Export, Fun, ImproperList, LocalTerm, NativeRecord, Tuple, type Term } from '../../term/types.js';
 import { Buffer } from 'node:buffer';
 import { EncodeError } from '../errors.js';
 import { Writer } from '../writer.js';
@@ -128,10 +130,11 @@ export class EtfEncoder {
     else if (t instanceof Pid) this.pid(t);
     else if (t instanceof Ref) this.ref(t);
     else if (t instanceof ImproperList) {
+      const [head, tail] = improperParts(t);
       w.u8(Tag.LIST_EXT);
-      w.u32(t.head.length);
-      for (const e of t.head) this.term(e);
-      this.term(t.tail);
+      w.u32(head.length);
+      for (const e of head) this.term(e);
+      this.term(tail);
     } else if (t instanceof Port) this.port(t);
     else if (t instanceof BitBinary) this.bitBinary(t);
     else if (t instanceof Export) {
@@ -141,10 +144,15 @@ export class EtfEncoder {
       if (!(t.arity >= 0 && t.arity <= 255)) throw new EncodeError('ERR_ETF_BAD_ARITY', `export arity ${t.arity} out of range`, t);
       w.u8(Tag.SMALL_INTEGER_EXT);
       w.u8(t.arity);
-    } else if (t instanceof Fun) this.fun(t);
-    else if (t instanceof LocalTerm) {
-      w.u8(Tag.LOCAL_EXT);
-      w.bytes(t.raw);
+    } else if (t instanceof Fun) {
+      const sizeAt = this.funHead(t);
+      for (const v of t.freeVars) this.term(v);
+      this.funEnd(sizeAt);
+    } else if (t instanceof NativeRecord) {
+      this.recordHead(t);
+      for (const v of t.values) this.term(v);
+    } else if (t instanceof LocalTerm) {
+      throw new EncodeError('ERR_ETF_UNENCODABLE', 'LOCAL_EXT is readable only by the VM that wrote it; it is not encoded', t);
     } else if (t instanceof Map) {
       this.term(new TermMap(t as Map<Term, Term>));
     } else if (isPlainObject(t)) {
@@ -170,7 +178,7 @@ export class EtfEncoder {
    */
   #deep(root: Term): void {
     const w = this.w;
-    const work: (Term | typeof NIL_MARK | DepthMark)[] = [root];
+    const work: (Term | typeof NIL_MARK | DepthMark | FunEnd)[] = [root];
     const base = this.#depth;
     while (work.length > 0) {
       const t = work.pop()!;
@@ -180,6 +188,10 @@ export class EtfEncoder {
       }
       if (t instanceof DepthMark) {
         this.#depth = t.depth;
+        continue;
+      }
+      if (t instanceof FunEnd) {
+        this.funEnd(t.sizeAt);
         continue;
       }
       if (!isContainer(t as Term)) {
@@ -211,10 +223,17 @@ export class EtfEncoder {
         }
         for (let i = el.length - 1; i >= 0; i--) work.push(el[i]!);
       } else if (t instanceof ImproperList) {
+        const [head, tail] = improperParts(t);
         w.u8(Tag.LIST_EXT);
-        w.u32(t.head.length);
-        work.push(t.tail);
-        for (let i = t.head.length - 1; i >= 0; i--) work.push(t.head[i]!);
+        w.u32(head.length);
+        work.push(tail);
+        for (let i = head.length - 1; i >= 0; i--) work.push(head[i]!);
+      } else if (t instanceof Fun) {
+        work.push(new FunEnd(this.funHead(t)));
+        for (let i = t.freeVars.length - 1; i >= 0; i--) work.push(t.freeVars[i]!);
+      } else if (t instanceof NativeRecord) {
+        this.recordHead(t);
+        for (let i = t.values.length - 1; i >= 0; i--) work.push(t.values[i]!);
       } else if (t instanceof TermMap) {
         w.u8(Tag.MAP_EXT);
         w.u32(t.size);
@@ -237,7 +256,8 @@ export class EtfEncoder {
         return;
       }
     }
-    this.w.bytes(a.etf);
+    if (a.raw) throw new EncodeError('ERR_ETF_BAD_ATOM', `atom '${a.name}' is not UTF-8 text and has no ETF form`, a);
+    this.w.bytesFrom(a.slab, a.off, a.etfLength);
   }
 
   integer(v: number): void {
@@ -396,20 +416,13 @@ export class EtfEncoder {
 
   port(p: Port): void {
     const w = this.w;
-    const id = p.id;
-    // OTP writes NEW_PORT_EXT only below 2^28 (its significant bits), V4_PORT_EXT above.
-    if (typeof id === 'number' && id < 0x1000_0000) {
-      w.u8(Tag.NEW_PORT_EXT);
-      this.atom(p.node);
-      w.u32(id);
-    } else {
-      const big = BigInt(id);
-      if (big < 0n || big > 0xffff_ffff_ffff_ffffn) throw new EncodeError('ERR_ETF_BAD_PORT', `port id ${id} out of range`, p);
-      w.u8(Tag.V4_PORT_EXT);
-      this.atom(p.node);
-      w.u32(Number(big >> 32n));
-      w.u32(Number(big & 0xffff_ffffn));
-    }
+    const big = BigInt(p.id);
+    if (big < 0n || big > 0xffff_ffff_ffff_ffffn) throw new EncodeError('ERR_ETF_BAD_PORT', `port id ${p.id} out of range`, p);
+    // OTP 26+ writes every port as V4_PORT_EXT (OTP 25 used NEW_PORT_EXT below 2^28).
+    w.u8(Tag.V4_PORT_EXT);
+    this.atom(p.node);
+    w.u32(Number(big >> 32n));
+    w.u32(Number(big & 0xffff_ffffn));
     w.u32(u32Creation(p.creation, p));
   }
 
@@ -432,13 +445,15 @@ export class EtfEncoder {
     w.buf[start + b.bytes.length - 1]! &= (0xff << (8 - b.bits)) & 0xff;
   }
 
-  fun(f: Fun): void {
+  /** NEW_FUN_EXT up to its free variables; returns where Size goes (see {@link funEnd}). */
+  funHead(f: Fun): number {
     const w = this.w;
-    w.u8(Tag.NEW_FUN_EXT);
-    const sizeAt = w.reserveU32();
-    const from = w.pos - 4;
-    w.u8(f.arity);
     if (f.uniq.length !== 16) throw new EncodeError('ERR_ETF_BAD_FUN', 'fun uniq must be 16 bytes', f);
+    if (!(f.arity >= 0 && f.arity <= 255)) throw new EncodeError('ERR_ETF_BAD_FUN', `fun arity ${f.arity} out of range`, f);
+    w.u8(Tag.NEW_FUN_EXT);
+    // Relative to the value's start: the writer may move it to a new chunk as it grows.
+    const sizeAt = w.reserveU32();
+    w.u8(f.arity);
     w.bytes(f.uniq);
     w.u32(f.index);
     w.u32(f.freeVars.length);
@@ -446,9 +461,23 @@ export class EtfEncoder {
     this.integer(f.oldIndex);
     this.integer(f.oldUniq);
     this.pid(f.pid);
-    for (const v of f.freeVars) this.term(v);
-    // Size counts itself and everything after the tag.
-    w.patchU32(sizeAt, w.pos - from);
+    return sizeAt;
+  }
+
+  /** Size counts itself and everything after the tag, free variables included. */
+  funEnd(sizeAt: number): void {
+    this.w.patchU32(sizeAt, this.w.offset - sizeAt);
+  }
+
+  /** RECORD_EXT up to its values. */
+  recordHead(r: NativeRecord): void {
+    const w = this.w;
+    w.u8(Tag.RECORD_EXT);
+    w.u32(r.fields.length);
+    w.u8(r.exported ? 1 : 0);
+    this.atom(r.module);
+    this.atom(r.name);
+    for (const f of r.fields) this.atom(f);
   }
 }
 
@@ -460,8 +489,24 @@ class DepthMark {
   constructor(readonly depth: number) {}
 }
 
+class FunEnd {
+  constructor(readonly sizeAt: number) {}
+}
+
 function isContainer(t: Term): boolean {
-  return Array.isArray(t) || t instanceof Tuple || t instanceof TermMap || t instanceof ImproperList;
+  return Array.isArray(t) || t instanceof Tuple || t instanceof TermMap || t instanceof ImproperList || t instanceof Fun || t instanceof NativeRecord;
+}
+
+/** `[1 | [2 | T]]` built as nested ImproperLists is written as the one list it is. */
+function improperParts(t: ImproperList): [readonly Term[], Term] {
+  if (!(t.tail instanceof ImproperList)) return [t.head, t.tail];
+  const head = [...t.head];
+  let tail: Term = t.tail;
+  while (tail instanceof ImproperList) {
+    for (const e of tail.head) head.push(e);
+    tail = tail.tail;
+  }
+  return [head, tail];
 }
 
 function byteLen(v: number): number {

@@ -2,4 +2,5 @@ export { encode, EtfEncoder, type EncodeOptions } from './encode.js';
 export { decode, EtfDecoder, type DecodeOptions } from './decode.js';
 export { Tag } from './tags.js';
 export { EtfStreamDecoder } from './stream.js';
-export { termLength } from './scan.js';
+export { termLength, TermScanner } from './scan.js';
+export { decodeAsync, ASYNC_INFLATE_MIN } from './async.js';

@@ -1,6 +1,7 @@
 /** ETF tag bytes, spelled as OTP's erl_ext_dist names them. */
 export const Tag = {
   VERSION: 131, // 0x83
+  RECORD_EXT: 67, // 0x43, OTP 29 native records (EEP 79)
   DIST_HEADER: 68, // 0x44 'D'
   DIST_FRAG_HEADER: 69, // 0x45
   DIST_FRAG_CONT: 70, // 0x46, shares its byte with NEW_FLOAT_EXT; only after 131

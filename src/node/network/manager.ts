@@ -62,6 +62,7 @@ export class NetworkManager implements NetworkRouter {
       },
       setCreation: (c) => ctx.setCreation(c),
       inbound: ctx.inbound,
+      log: ctx.log,
       connectionUp: (conn, info) => this.#up(conn, info),
       connectionDown: (conn, reason) => this.#down(conn, reason),
     };
