@@ -601,6 +601,20 @@ export class ErgoConnection {
       this.#inbound.send(from, to, message, (b[s + 16]! & 3) as Priority, this);
       return;
     }
+    // The answer to a call (the latency path): straight to the waiting caller.
+    if (type === EnpType.MessageResponse && e - s >= 50) {
+      const ref = new Ref(this.local.name, this.local.creation, [u32(b, s + 29), u32(b, s + 25), u32(b, s + 37), u32(b, s + 33), u32(b, s + 45), u32(b, s + 41)]);
+      let value: unknown;
+      try {
+        value = this.#decoder.decodeAt(b, s + 49, this.#dec.edf, e).value;
+      } catch (err) {
+        return this.#slowFrame(b, s, e, link, err);
+      }
+      if (!this.#pending.settle(ref, { error: null, result: value })) {
+        this.#inbound.response(this.#fromPid(b, s + 8, link), this.#toPid(b, s + 17, link), ref, value, this);
+      }
+      return;
+    }
     this.#slowFrame(b, s, e, link);
   };
 

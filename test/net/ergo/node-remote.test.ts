@@ -55,7 +55,7 @@ describe.each(VARIANTS)('Ergo stack remote spawn and application start over %s',
     const pid = await probe.process.remoteSpawn(b.name, 'worker', { args: ['x', 7n], register: 'spawned' });
     expect(pid.node).toBe(b.name);
     expect(b.whereis('spawned')).toEqual(pid);
-    expect(started).toEqual([{ node: b.name.name, args: ['x', 7n], parent: probe.process.pid }]);
+    expect(started).toEqual([{ node: b.name.name, args: ['x', 7], parent: probe.process.pid }]);
 
     // The other way.
     a.enableSpawn('worker', Worker);
