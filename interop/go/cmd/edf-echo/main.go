@@ -8,6 +8,8 @@
 //	request  op 1 + EDF value    → Go decodes it with no caches and encodes it again with none
 //	request  op 2 + EDF value    → decoded with the peer's tables, encoded with our own
 //	response status 0 + EDF bytes | 1 + decode error | 2 + encode error | 3 + protocol error
+//	         | 4 + error: Go's own decoder refuses the bytes Go's encoder just wrote
+//	           (each answer is checked that way before it is sent)
 //
 // Tables in JSON: {"atoms": {"256": "name"}, "types": {"4096": "#name"}, "errors": {"32768": "msg"}}.
 package main
@@ -115,6 +117,8 @@ func main() {
 	own := edfcases.OwnTables()
 	encCached := edfcases.EncodeOptions(own)
 	var decCached edf.Options
+	// Decodes what encCached wrote: our own tables, read back.
+	selfCached := edfcases.DecodeOptions(own, own.Errors)
 
 	in := bufio.NewReaderSize(os.Stdin, 1<<16)
 	out := bufio.NewWriterSize(os.Stdout, 1<<16)
@@ -157,9 +161,9 @@ func main() {
 			data, _ := json.Marshal(toJSON(own))
 			reply(0, data)
 		case 1, 2:
-			dopt, eopt := edf.Options{}, edf.Options{}
+			dopt, eopt, sopt := edf.Options{}, edf.Options{}, edf.Options{}
 			if op == 2 {
-				dopt, eopt = decCached, encCached
+				dopt, eopt, sopt = decCached, encCached, selfCached
 			}
 			v, tail, err := edf.Decode(body, dopt)
 			if err == nil && len(tail) != 0 {
@@ -173,6 +177,11 @@ func main() {
 			if err := edf.Encode(v, b, eopt); err != nil {
 				lib.ReleaseBuffer(b)
 				reply(2, []byte(err.Error()))
+				continue
+			}
+			if _, _, err := edf.Decode(b.B, sopt); err != nil {
+				lib.ReleaseBuffer(b)
+				reply(4, []byte(err.Error()))
 				continue
 			}
 			reply(0, b.B)
