@@ -29,6 +29,26 @@ it('README example prints what its comment says', () => {
   }
 });
 
+it('README "Joining clusters" example type-checks as written', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const code = /## Joining clusters\s+```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(code).toBeDefined();
+  const dir = join(root, '.tmp', `readme-net-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'example.ts');
+  // It needs live Go and BEAM nodes to run: compiled only, with unused results allowed.
+  writeFileSync(file, `${code!.replace("from 'ergo-ts'", "from '../../src/index.js'")}\nexport { stock, price, down, release };\n`);
+  try {
+    execFileSync(
+      join(root, 'node_modules/.bin/tsc'),
+      ['--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--noImplicitOverride', '--types', 'node', '--skipLibCheck', file],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it('README opens with what it is, the prerequisites and what each is for, install, and the two commands', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const opening = readme.slice(0, readme.indexOf('## Interop'));
