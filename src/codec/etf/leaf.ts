@@ -94,11 +94,6 @@ export function bigValue(b: Uint8Array, p: number, n: number, negative: boolean)
   return canonicalInt(negative ? -v : v);
 }
 
-export function sameBytes(a: Uint8Array, ap: number, b: Uint8Array, p: number, n: number): boolean {
-  for (let i = 0; i < n; i++) if (a[ap + i] !== b[p + i]) return false;
-  return true;
-}
-
 export function latin1(b: Uint8Array, p: number, n: number): string {
   let s = '';
   for (let i = 0; i < n; i += 4096) s += String.fromCharCode.apply(null, b.subarray(p + i, p + Math.min(n, i + 4096)) as unknown as number[]);
