@@ -8,7 +8,7 @@ import { Pid, Port, Ref } from '../../term/ids.js';
 import { BitBinary, Export, Fun, type Term } from '../../term/types.js';
 import type { DecodeError } from '../errors.js';
 import type { DecodeOptions } from './decode.js';
-import { Cost, EMPTY_BINARY, latin1 } from './leaf.js';
+import { Cost, EMPTY_BINARY, latin1, viewOf } from './leaf.js';
 import { Tag } from './tags.js';
 
 /** What the readers below need from the decoder (its internal surface). */
@@ -116,7 +116,7 @@ export function readBits(d: Cursor, at: number): Term {
   d.pos = p + n;
   if (n === 0) return EMPTY_BINARY;
   d.charge(2 * Cost.VIEW + n, at, tag);
-  if (bits === 8) return d.copy ? b.slice(p, p + n) : b.subarray(p, p + n);
+  if (bits === 8) return d.copy ? b.slice(p, p + n) : viewOf(b, p, n);
   const bytes = b.slice(p, p + n);
   // Unused low bits are not part of the value.
   bytes[n - 1]! &= (0xff << (8 - bits)) & 0xff;

@@ -19,7 +19,7 @@ import { TermMap } from '../../term/map.js';
 import { ImproperList, NativeRecord, Tuple, type Term } from '../../term/types.js';
 import { DecodeError } from '../errors.js';
 import { makeFun, readAtom, readBits, readExport, readFunHead, readPort, readRecordHead, readRef, type Cursor } from './decode-parts.js';
-import { bigValue, Cost, DEFAULT_MAX_ALLOC, EMPTY_BINARY, EMPTY_LIST, EMPTY_TUPLE, floatOf, floatText, readF64 } from './leaf.js';
+import { bigValue, Cost, DEFAULT_MAX_ALLOC, EMPTY_BINARY, EMPTY_LIST, EMPTY_MAP, EMPTY_TUPLE, floatOf, floatText, readF64, viewOf } from './leaf.js';
 import { Tag } from './tags.js';
 import { decodeDeep } from './decode-deep.js';
 
@@ -238,7 +238,7 @@ export class EtfDecoder implements Cursor {
         if (n === 0) return EMPTY_BINARY;
         this.charge(this.#copy ? Cost.VIEW + n : Cost.VIEW, at, tag);
         // A view of the input, of the input's class (a Buffer gives Buffers).
-        return this.#copy ? b.slice(p, p + n) : b.subarray(p, p + n);
+        return this.#copy ? b.slice(p, p + n) : viewOf(b, p, n);
       }
       case Tag.STRING_EXT: {
         this.need(2, at, tag);
@@ -402,8 +402,15 @@ export class EtfDecoder implements Cursor {
           el[i] = (b[p + 1]! << 24) | (b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!;
           this.pos = p + 5;
         } else if (t === Tag.NIL_EXT) {
+          // A run of [] (one byte each) in one tight loop.
           el[i] = EMPTY_LIST;
-          this.pos = p + 1;
+          let q = p + 1;
+          const end = this.#end;
+          while (i + 1 < count && q < end && b[q] === Tag.NIL_EXT) {
+            el[++i] = EMPTY_LIST;
+            q++;
+          }
+          this.pos = q;
         } else el[i] = this.term();
       }
       // The tail. A list tail is more of the same list ([1 | [2 | T]] is [1, 2 | T]), read
@@ -437,6 +444,7 @@ export class EtfDecoder implements Cursor {
 
   #map(n: number, at: number, tag: number): Term {
     if (n > (this.#end - this.pos) / 2) throw this.err('ERR_ETF_TRUNCATED', `map of ${n} pairs in ${this.#end - this.pos} bytes`, at, tag);
+    if (n === 0) return EMPTY_MAP;
     if (this.#depth >= RECURSION_LIMIT) return decodeDeep(this, at);
     this.charge(Cost.MAP + Cost.MAP_PAIR * n, at, tag);
     this.#enter(at, tag);

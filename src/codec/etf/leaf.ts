@@ -2,15 +2,43 @@
  * Pieces of the ETF decoder with no nesting: number formats, the shared empty values, and the
  * estimate of what each decoded value costs on the JS heap (the allocation budget).
  */
+import { Buffer } from 'node:buffer';
 import { getHeapStatistics } from 'node:v8';
 import { canonicalInt } from '../../term/ids.js';
+import { TermMap } from '../../term/map.js';
 import { ErlFloat, Tuple, type Term } from '../../term/types.js';
 import { DecodeError } from '../errors.js';
 
-/** `[]`, `{}` and `<<>>` are immutable: every occurrence decodes to the same object. */
+/** `[]`, `{}`, `#{}` and `<<>>` are immutable: every occurrence decodes to the same object. */
 export const EMPTY_LIST: readonly Term[] = Object.freeze([] as Term[]);
 export const EMPTY_TUPLE: Tuple = Object.freeze(new Tuple(EMPTY_LIST));
+export const EMPTY_MAP: TermMap = TermMap.sharedEmpty();
 export const EMPTY_BINARY: Uint8Array = new Uint8Array(0);
+
+/**
+ * A Buffer made by a plain constructor call: `subarray` on a Buffer looks up its species and
+ * validates its arguments, which is most of what a small binary costs to decode. Its
+ * prototype chain goes through `Buffer.prototype` and its `constructor` is `Buffer`, so it is
+ * a Buffer to `Buffer.isBuffer`, `instanceof`, every Buffer method, and species (its own
+ * `subarray` gives Node's own Buffers).
+ */
+class BufferView extends Uint8Array {}
+Object.setPrototypeOf(BufferView.prototype, Buffer.prototype);
+Object.defineProperty(BufferView.prototype, 'constructor', { value: Buffer, writable: true, configurable: true, enumerable: false });
+
+/**
+ * `b.subarray(p, p + n)`, made more cheaply: a view of the same memory, of the class of `b`
+ * (a Buffer gives a Buffer). Small inputs keep `subarray`: V8 holds a typed array of up to
+ * 64 bytes inside the object, and reaching its `buffer` would first move it out.
+ */
+export function viewOf(b: Uint8Array, p: number, n: number): Uint8Array {
+  if (b.length > 64) {
+    const c = b.constructor;
+    if (c === Uint8Array) return new Uint8Array(b.buffer, b.byteOffset + p, n);
+    if (c === Buffer) return new BufferView(b.buffer as ArrayBuffer, b.byteOffset + p, n);
+  }
+  return b.subarray(p, p + n);
+}
 
 /**
  * Default allocation budget: a quarter of V8's heap limit, at most 1 GiB. Decoding never
