@@ -143,10 +143,26 @@ function findBytes(b: Uint8Array, p: number, n: number, h: number): number {
   const mask = slots - 1;
   for (let i = h & mask; ; i = (i + 1) & mask) {
     const x = ix[2 * i]!;
-    if (x === 0) return -1;
+    if (x === 0) {
+      freeSlot = i;
+      return -1;
+    }
     if (x === h && sameText(ix[2 * i + 1]!, b, p, n)) return ix[2 * i + 1]!;
   }
 }
+
+/**
+ * Where the last probe that found nothing ended (an empty slot of that hash's chain: an
+ * insert of that hash can go there as long as the slot is still empty and the index has not
+ * grown, for slots never empty); and for `findText`, the bytes, hash and slot of its last
+ * miss, so `createText` right after it neither hashes nor probes again.
+ */
+let freeSlot = -1;
+let lastFree = -1;
+let lastText: Uint8Array | undefined;
+let lastP = 0;
+let lastN = 0;
+let lastHash = 0;
 
 /** The number of the indexed atom of an ASCII name (hash `h`), or -1. */
 function findAscii(name: string, h: number): number {
@@ -162,9 +178,10 @@ function findAscii(name: string, h: number): number {
 /**
  * Writes the encoding of a new atom (`n` bytes of text from `b[p]`, or from the char codes
  * of `name` when `b` is undefined) into the slab, gives it the next number and, with a hash
- * `h` ≠ 0, indexes it. Returns the number.
+ * `h` ≠ 0, indexes it (at slot `free` if that is still empty: where a probe for it ended).
+ * Returns the number.
  */
-function add(name: string | undefined, b: Uint8Array | undefined, p: number, n: number, raw: boolean, h: number): number {
+function add(name: string | undefined, b: Uint8Array | undefined, p: number, n: number, raw: boolean, h: number, free = -1): number {
   const k = atoms.length;
   if (k === places.length) {
     const p2 = new Uint32Array(2 * k);
@@ -198,11 +215,17 @@ function add(name: string | undefined, b: Uint8Array | undefined, p: number, n: 
   places[k] = ((slabs.length - 1) << SLAB_BITS) | off;
   shapes[k] = (n << 3) | (raw ? 4 : 0) | head;
   if (h !== 0) {
-    if ((k + 1) * 8 > slots * 5) grow();
+    let i = free;
+    if ((k + 1) * 8 > slots * 5) {
+      grow();
+      i = -1;
+    }
     const ix = index;
-    const mask = slots - 1;
-    let i = h & mask;
-    while (ix[2 * i] !== 0) i = (i + 1) & mask;
+    if (i < 0 || ix[2 * i] !== 0) {
+      const mask = slots - 1;
+      i = h & mask;
+      while (ix[2 * i] !== 0) i = (i + 1) & mask;
+    }
     ix[2 * i] = h;
     ix[2 * i + 1] = k;
   }
@@ -210,6 +233,8 @@ function add(name: string | undefined, b: Uint8Array | undefined, p: number, n: 
 }
 
 function grow(): void {
+  freeSlot = -1;
+  lastFree = -1;
   const old = index;
   slots *= 2;
   const ix = new Int32Array(2 * slots);
@@ -414,8 +439,15 @@ export class Atom {
    * its check instead).
    */
   static findText(b: Uint8Array, p: number, n: number, raw = false): Atom | undefined {
-    const k = findBytes(b, p, n, bytesHash(b, p, n));
-    return k < 0 || (!raw && (shapes[k]! & 4) !== 0) ? undefined : atoms[k];
+    const h = bytesHash(b, p, n);
+    const k = findBytes(b, p, n, h);
+    if (k >= 0) return !raw && (shapes[k]! & 4) !== 0 ? undefined : atoms[k];
+    lastText = b;
+    lastFree = freeSlot;
+    lastP = p;
+    lastN = n;
+    lastHash = h;
+    return undefined;
   }
 
   /**
@@ -426,7 +458,9 @@ export class Atom {
    */
   static createText(b: Uint8Array, p: number, n: number, name?: string): Atom {
     const a = new Atom(atoms.length, name);
-    add(undefined, b, p, n, false, bytesHash(b, p, n));
+    const same = b === lastText && p === lastP && n === lastN;
+    lastText = undefined;
+    add(undefined, b, p, n, false, same ? lastHash : bytesHash(b, p, n), same ? lastFree : -1);
     atoms.push(a);
     return a;
   }
