@@ -74,6 +74,15 @@ describe('the atom table', () => {
     expect(Buffer.from(decoded.utf8).equals(ob)).toBe(true);
   });
 
+  it('Latin-1 bytes that happen to be the UTF-8 of another atom are not that atom', () => {
+    const u = Buffer.from('é', 'utf8'); // c3 a9
+    expect(decode(Uint8Array.from([131, 119, u.length, ...u]))).toBe(atom('é'));
+    // The same two bytes under a Latin-1 tag are 'Ã©', right after 'é' was decoded (and cached).
+    expect(decode(Uint8Array.from([131, 115, u.length, ...u]))).toBe(atom('Ã©'));
+    expect(decode(Uint8Array.from([131, 100, 0, u.length, ...u]))).toBe(atom('Ã©'));
+    expect(decode(Uint8Array.from([131, 119, u.length, ...u]))).toBe(atom('é'));
+  });
+
   it('names are made from the bytes when read: ASCII, 2-, 3- and 4-byte UTF-8', () => {
     for (const name of [fresh('lazy_ascii_'), fresh('lazy_ß_'), fresh('lazy_€_'), fresh('lazy_😀_'), fresh('a_much_longer_ascii_name_than_twelve_')]) {
       const b = Buffer.from(name, 'utf8');

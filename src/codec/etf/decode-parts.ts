@@ -8,7 +8,7 @@ import { Pid, Port, Ref } from '../../term/ids.js';
 import { BitBinary, Export, Fun, type Term } from '../../term/types.js';
 import type { DecodeError } from '../errors.js';
 import type { DecodeOptions } from './decode.js';
-import { Cost, EMPTY_BINARY, latin1, viewOf } from './leaf.js';
+import { Cost, EMPTY_BINARY, latin1 } from './leaf.js';
 import { Tag } from './tags.js';
 
 /** What the readers below need from the decoder (its internal surface). */
@@ -28,6 +28,7 @@ export interface Cursor {
   smallInt(): number | undefined;
   int32(): number | undefined;
   pid(tag: number, at: number): Pid;
+  view(p: number, n: number): Uint8Array;
 }
 
 export interface FunHead {
@@ -49,6 +50,13 @@ export interface RecordHead {
 }
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The atoms decoded lately, by a cheap mix of their length and three of their bytes (they
+ * are all UTF-8 text, never raw bytes): a hit costs a comparison, not a hash of the text.
+ */
+const RECENT = 1024;
+const recent: (Atom | undefined)[] = new Array<Atom | undefined>(RECENT).fill(undefined);
 
 /** Defaults the atom reader applies (the decoder's own DEFAULTS hold the same values). */
 const MAX_ATOMS = 1_048_576;
@@ -116,7 +124,7 @@ export function readBits(d: Cursor, at: number): Term {
   d.pos = p + n;
   if (n === 0) return EMPTY_BINARY;
   d.charge(2 * Cost.VIEW + n, at, tag);
-  if (bits === 8) return d.copy ? b.slice(p, p + n) : viewOf(b, p, n);
+  if (bits === 8) return d.view(p, n);
   const bytes = b.slice(p, p + n);
   // Unused low bits are not part of the value.
   bytes[n - 1]! &= (0xff << (8 - bits)) & 0xff;
@@ -191,9 +199,34 @@ export function readRecordHead(d: Cursor, at: number): RecordHead {
 }
 
 
+/**
+ * The atom of UTF-8 text `b[p..p+n)` if it was decoded lately (bytes in bounds): a lookup by
+ * a few of its bytes and a comparison, no hash of the whole text. Small, to inline.
+ */
+export function recentAtom(b: Uint8Array, p: number, n: number): Atom | undefined {
+  const hit = recent[n === 0 ? 0 : (n * 31 + b[p]! * 7 + b[p + (n >> 1)]! * 3 + b[p + n - 1]!) & (RECENT - 1)];
+  if (hit === undefined) return undefined;
+  const u = hit.utf8;
+  if (u.length !== n) return undefined;
+  for (let i = 0; i < n; i++) if (u[i] !== b[p + i]) return undefined;
+  return hit;
+}
+
 /** An atom of `n` bytes at `pos` (its tag and length are read): UTF-8 (118/119) or Latin-1 (100/115). */
 export function readAtom(d: Cursor, n: number, utf8: boolean, at: number, tag: number): Atom {
   d.need(n, at, tag);
+  if (utf8) {
+    const hit = recentAtom(d.b, d.pos, n);
+    if (hit !== undefined) {
+      d.pos += n;
+      return hit;
+    }
+  }
+  return newerAtom(d, n, utf8, at, tag);
+}
+
+/** {@link readAtom} past the cache of recent atoms (`n` bytes are there). */
+export function newerAtom(d: Cursor, n: number, utf8: boolean, at: number, tag: number): Atom {
   const b = d.b;
   const p = d.pos;
   d.pos = p + n;
@@ -201,7 +234,7 @@ export function readAtom(d: Cursor, n: number, utf8: boolean, at: number, tag: n
     // Found by its bytes: no string is made. (Atoms of raw bytes, from EDF, are not found:
     // their bytes are not UTF-8 and must fail the check below.)
     const found = Atom.findText(b, p, n);
-    if (found !== undefined) return found;
+    if (found !== undefined) return remember(b, p, n, found);
   }
   let ascii = true;
   for (let i = 0; i < n; i++) {
@@ -217,7 +250,7 @@ export function readAtom(d: Cursor, n: number, utf8: boolean, at: number, tag: n
     }
     if (n > MAX_ATOM_CHARACTERS) throw d.err('ERR_ETF_ATOM_TOO_LONG', `atom of more than ${MAX_ATOM_CHARACTERS} characters`, at, tag);
     checkNew(d, undefined, b, p, n, at, tag);
-    return Atom.createText(b, p, n);
+    return remember(b, p, n, Atom.createText(b, p, n));
   }
   let name: string;
   if (utf8) {
@@ -238,7 +271,13 @@ export function readAtom(d: Cursor, n: number, utf8: boolean, at: number, tag: n
     return Atom.create(name);
   }
   checkNew(d, name, b, p, n, at, tag);
-  return Atom.createText(b, p, n, name);
+  return remember(b, p, n, Atom.createText(b, p, n, name));
+}
+
+/** Puts `a`, whose UTF-8 text is `b[p..p+n)`, in the cache of recent atoms. */
+function remember(b: Uint8Array, p: number, n: number, a: Atom): Atom {
+  recent[n === 0 ? 0 : (n * 31 + b[p]! * 7 + b[p + (n >> 1)]! * 3 + b[p + n - 1]!) & (RECENT - 1)] = a;
+  return a;
 }
 
 /** The limits on making a new atom: `existingAtoms`, `maxAtoms`. */

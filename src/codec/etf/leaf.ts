@@ -26,18 +26,9 @@ class BufferView extends Uint8Array {}
 Object.setPrototypeOf(BufferView.prototype, Buffer.prototype);
 Object.defineProperty(BufferView.prototype, 'constructor', { value: Buffer, writable: true, configurable: true, enumerable: false });
 
-/**
- * `b.subarray(p, p + n)`, made more cheaply: a view of the same memory, of the class of `b`
- * (a Buffer gives a Buffer). Small inputs keep `subarray`: V8 holds a typed array of up to
- * 64 bytes inside the object, and reaching its `buffer` would first move it out.
- */
-export function viewOf(b: Uint8Array, p: number, n: number): Uint8Array {
-  if (b.length > 64) {
-    const c = b.constructor;
-    if (c === Uint8Array) return new Uint8Array(b.buffer, b.byteOffset + p, n);
-    if (c === Buffer) return new BufferView(b.buffer as ArrayBuffer, b.byteOffset + p, n);
-  }
-  return b.subarray(p, p + n);
+/** A Buffer over `n` bytes of `ab` at `off` (see BufferView). */
+export function bufferView(ab: ArrayBuffer, off: number, n: number): Uint8Array {
+  return new BufferView(ab, off, n);
 }
 
 /**
