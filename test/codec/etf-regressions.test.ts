@@ -193,6 +193,37 @@ describe('time and memory', () => {
     expect(hash(back)).toBe(hash(m));
   });
 
+  it('the explicit-stack decoder starts clean after a refused deep input, whatever shapes it nests', () => {
+    // Tuples of one and of two elements, lists with improper tails and maps, 2,000 levels each.
+    const shapes: Term[] = [];
+    for (let k = 0; k < 4; k++) {
+      let t: Term = Atom.of('core');
+      for (let i = 0; i < 2000; i++) {
+        const w = (i + k) % 4;
+        t = w === 0 ? tuple(t) : w === 1 ? tuple(i, t) : w === 2 ? new ImproperList([i], t) : new TermMap([[t, i]]);
+      }
+      shapes.push(t);
+    }
+    for (const t of shapes) {
+      const b = encode(t);
+      // Cut short deep inside: refused, and the next decode is not disturbed by what was left.
+      expect(code(() => decode(b.subarray(0, b.length - 7)))).toBe('ERR_ETF_TRUNCATED');
+      expect(code(() => decode(b, { maxDepth: 1500 }))).toBe('ERR_ETF_TOO_DEEP');
+      const back = decode(b);
+      expect(equals(back, t)).toBe(true);
+      expect(hex(encode(back))).toBe(hex(b));
+    }
+    // A deep 1-tuple chain: every level its own tuple of one element.
+    const chain = decode(Uint8Array.from([131, ...Array.from({ length: 5000 }, () => [104, 1]).flat(), 97, 7]));
+    let x: Term = chain;
+    let depth = 0;
+    for (; x instanceof Tuple; depth++) {
+      expect(x.size).toBe(1);
+      x = x.at(0);
+    }
+    expect([depth, x]).toEqual([5000, 7]);
+  });
+
   it('what decoding would allocate is bounded (maxAlloc), before it is allocated', () => {
     // A tuple of 10^6 {} is 2 MB of input and 8 MB of slots.
     const n = 1_000_000;

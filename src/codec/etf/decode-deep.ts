@@ -28,17 +28,27 @@ const enum Kind {
   Map,
   Fun,
   Record,
+  /** A tuple of one element: its array is made when the element is done. */
+  Tuple1,
 }
 
-/** The open containers, innermost at `top`; slot i of each array describes level i. */
+/**
+ * The open containers, innermost at `top`; slot i of each array describes level i. Kinds and
+ * counts are typed arrays, grown by doubling: opening a level stores three numbers and an
+ * array reference, and gives the garbage collector nothing to trace but `items`. One set is
+ * kept between decodes (see {@link decodeDeep}), so a deep input costs no growth after the
+ * first, and a shallow container just past the recursion limit costs no allocation here.
+ */
 class Frames {
   top = -1;
-  readonly kind: Kind[] = [];
+  /** The deepest level used since the last {@link release}. */
+  high = -1;
+  kind = new Uint8Array(64);
   /** Items still to read before the container (or, for a list, this run of elements) ends. */
-  readonly left: number[] = [];
+  left = new Uint32Array(64);
   /** Items read so far (maps: key, value, key, …; lists: elements, then an improper tail). */
-  readonly fill: number[] = [];
-  readonly items: Term[][] = [];
+  fill = new Uint32Array(64);
+  items: Term[][] = new Array<Term[]>(64);
   /** Maps: where the map starts (a duplicate key is reported there). Set for maps only. */
   readonly at: number[] = [];
   /** Funs and records: the header. Set for those only. */
@@ -46,13 +56,48 @@ class Frames {
 
   open(kind: Kind, left: number, items: Term[]): number {
     const i = ++this.top;
+    if (i > this.high) {
+      if (i === this.kind.length) this.#grow();
+      this.high = i;
+    }
     this.kind[i] = kind;
     this.left[i] = left;
     this.fill[i] = 0;
     this.items[i] = items;
     return i;
   }
+
+  #grow(): void {
+    const n = 2 * this.kind.length;
+    const kind = new Uint8Array(n);
+    kind.set(this.kind);
+    this.kind = kind;
+    const left = new Uint32Array(n);
+    left.set(this.left);
+    this.left = left;
+    const fill = new Uint32Array(n);
+    fill.set(this.fill);
+    this.fill = fill;
+    const items = new Array<Term[]>(n);
+    for (let j = 0; j < this.items.length; j++) items[j] = this.items[j]!;
+    this.items = items;
+  }
+
+  /** Drops the references to what the last decode built (they must not outlive it). */
+  release(): void {
+    const items = this.items;
+    for (let j = 0; j <= this.high; j++) if (items[j] !== EMPTY_ITEMS) items[j] = EMPTY_ITEMS;
+    this.at.length = 0;
+    this.head.length = 0;
+    this.top = -1;
+    this.high = -1;
+  }
 }
+
+const EMPTY_ITEMS: Term[] = [];
+
+/** The frames kept between decodes; undefined while a decode uses them. */
+let spare: Frames | undefined = new Frames();
 
 /**
  * Decodes the container at `at` with an explicit stack instead of recursion, so nesting is
@@ -60,9 +105,20 @@ class Frames {
  * has already been read (the container's items start at `pos`).
  */
 export function decodeDeep(d: DeepCursor, at: number, head?: FunHead | RecordHead): Term {
+  // Nothing below decodes a container through another call, but stay correct if it ever did.
+  const f = spare ?? new Frames();
+  spare = undefined;
+  try {
+    return deep(d, f, at, head);
+  } finally {
+    f.release();
+    spare = f;
+  }
+}
+
+function deep(d: DeepCursor, f: Frames, at: number, head: FunHead | RecordHead | undefined): Term {
   const b = d.b;
   const end = d.end;
-  const f = new Frames();
   let value: Term | undefined;
   if (head === undefined) d.pos = at;
   else if ('oldUniq' in head) {
@@ -89,15 +145,22 @@ export function decodeDeep(d: DeepCursor, at: number, head?: FunHead | RecordHea
           break;
         case Tag.SMALL_TUPLE_EXT:
         case Tag.LARGE_TUPLE_EXT: {
-          const small = tag === Tag.SMALL_TUPLE_EXT;
-          d.need(small ? 1 : 4, p, tag);
-          const n = small ? b[d.pos++]! : d.u32();
+          let n: number;
+          if (tag === Tag.SMALL_TUPLE_EXT) {
+            if (p + 2 > end) throw d.err('ERR_ETF_TRUNCATED', 'needs 1 more bytes, 0 left', p, tag);
+            n = b[p + 1]!;
+            d.pos = p + 2;
+          } else {
+            d.need(4, p, tag);
+            n = d.u32();
+          }
           if (n > end - d.pos) throw d.err('ERR_ETF_TRUNCATED', `tuple of ${n} elements in ${end - d.pos} bytes`, p, tag);
           if (n === 0) value = EMPTY_TUPLE;
           else {
             d.charge(Cost.TUPLE + Cost.SLOT * n, p, tag);
             d.enter(p, tag);
-            f.open(Kind.Tuple, n, new Array<Term>(n));
+            if (n === 1) f.open(Kind.Tuple1, 1, EMPTY_ITEMS);
+            else f.open(Kind.Tuple, n, slots(n));
           }
           break;
         }
@@ -126,7 +189,7 @@ export function decodeDeep(d: DeepCursor, at: number, head?: FunHead | RecordHea
           else {
             d.charge(Cost.MAP + Cost.MAP_PAIR * n, p, tag);
             d.enter(p, tag);
-            f.at[f.open(Kind.Map, 2 * n, new Array<Term>(2 * n))] = p;
+            f.at[f.open(Kind.Map, 2 * n, slots(2 * n))] = p;
           }
           break;
         }
@@ -158,6 +221,12 @@ export function decodeDeep(d: DeepCursor, at: number, head?: FunHead | RecordHea
     for (;;) {
       const i = f.top;
       if (i < 0) return value!;
+      if (f.kind[i] === Kind.Tuple1) {
+        value = new Tuple([value!]);
+        f.top--;
+        d.leave();
+        continue;
+      }
       f.items[i]![f.fill[i]!++] = value!;
       if (--f.left[i]! > 0) {
         value = undefined;
@@ -174,6 +243,26 @@ export function decodeDeep(d: DeepCursor, at: number, head?: FunHead | RecordHea
       f.top--;
       d.leave();
     }
+  }
+}
+
+/**
+ * An array for `n` items. Small ones are literals: allocated inline and already of the
+ * elements kind that holds any term, where `new Array(n)` would change kind at the first
+ * item that is not a small integer.
+ */
+function slots(n: number): Term[] {
+  switch (n) {
+    case 1:
+      return [EMPTY_LIST];
+    case 2:
+      return [EMPTY_LIST, EMPTY_LIST];
+    case 3:
+      return [EMPTY_LIST, EMPTY_LIST, EMPTY_LIST];
+    case 4:
+      return [EMPTY_LIST, EMPTY_LIST, EMPTY_LIST, EMPTY_LIST];
+    default:
+      return new Array<Term>(n);
   }
 }
 
@@ -216,7 +305,7 @@ function listTail(d: DeepCursor, f: Frames): Term | undefined {
 
 function close(d: DeepCursor, f: Frames, i: number): Term {
   const items = f.items[i]!;
-  switch (f.kind[i]!) {
+  switch (f.kind[i] as Kind) {
     case Kind.Tuple:
       return new Tuple(items);
     case Kind.ListTail: {
@@ -235,6 +324,7 @@ function close(d: DeepCursor, f: Frames, i: number): Term {
       return new NativeRecord(h.module, h.name, h.fields, items, h.exported);
     }
     case Kind.List:
-      throw new Error('unreachable: a list is closed by listTail');
+    case Kind.Tuple1:
+      throw new Error('unreachable: closed by listTail or in decodeDeep');
   }
 }

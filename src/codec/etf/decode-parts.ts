@@ -205,11 +205,7 @@ export function readRecordHead(d: Cursor, at: number): RecordHead {
  */
 export function recentAtom(b: Uint8Array, p: number, n: number): Atom | undefined {
   const hit = recent[n === 0 ? 0 : (n * 31 + b[p]! * 7 + b[p + (n >> 1)]! * 3 + b[p + n - 1]!) & (RECENT - 1)];
-  if (hit === undefined) return undefined;
-  const u = hit.utf8;
-  if (u.length !== n) return undefined;
-  for (let i = 0; i < n; i++) if (u[i] !== b[p + i]) return undefined;
-  return hit;
+  return hit !== undefined && Atom.hasText(hit, b, p, n) ? hit : undefined;
 }
 
 /** An atom of `n` bytes at `pos` (its tag and length are read): UTF-8 (118/119) or Latin-1 (100/115). */
