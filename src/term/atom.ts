@@ -434,14 +434,6 @@ export class Atom {
   }
 
   /**
-   * For decoders: whether the text of `a` is `b[p..p+n)` (compared in the slab: nothing is
-   * allocated, unlike reading `utf8`).
-   */
-  static hasText(a: Atom, b: Uint8Array, p: number, n: number): boolean {
-    return sameText(a.id, b, p, n);
-  }
-
-  /**
    * For decoders: the interned atom whose text bytes are `b[p..p+n)`, or undefined. Atoms of
    * raw bytes are found only when `raw` is true (a decoder of UTF-8 text wants them to fail
    * its check instead).

@@ -57,6 +57,12 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  */
 const RECENT = 1024;
 const recent: (Atom | undefined)[] = new Array<Atom | undefined>(RECENT).fill(undefined);
+/**
+ * Each entry's text, in the cache's own bytes (256 per entry; longer atoms are not cached):
+ * a hit is compared here, so no atom is given a `utf8` view just for being compared.
+ */
+const recentLen = new Uint16Array(RECENT);
+const recentText = new Uint8Array(RECENT * 256);
 
 /** Defaults the atom reader applies (the decoder's own DEFAULTS hold the same values). */
 const MAX_ATOMS = 1_048_576;
@@ -204,8 +210,12 @@ export function readRecordHead(d: Cursor, at: number): RecordHead {
  * a few of its bytes and a comparison, no hash of the whole text. Small, to inline.
  */
 export function recentAtom(b: Uint8Array, p: number, n: number): Atom | undefined {
-  const hit = recent[n === 0 ? 0 : (n * 31 + b[p]! * 7 + b[p + (n >> 1)]! * 3 + b[p + n - 1]!) & (RECENT - 1)];
-  return hit !== undefined && Atom.hasText(hit, b, p, n) ? hit : undefined;
+  const e = n === 0 ? 0 : (n * 31 + b[p]! * 7 + b[p + (n >> 1)]! * 3 + b[p + n - 1]!) & (RECENT - 1);
+  const hit = recent[e];
+  if (hit === undefined || recentLen[e] !== n) return undefined;
+  const t = e << 8;
+  for (let i = 0; i < n; i++) if (recentText[t + i] !== b[p + i]) return undefined;
+  return hit;
 }
 
 /** An atom of `n` bytes at `pos` (its tag and length are read): UTF-8 (118/119) or Latin-1 (100/115). */
@@ -272,7 +282,12 @@ export function newerAtom(d: Cursor, n: number, utf8: boolean, at: number, tag: 
 
 /** Puts `a`, whose UTF-8 text is `b[p..p+n)`, in the cache of recent atoms. */
 function remember(b: Uint8Array, p: number, n: number, a: Atom): Atom {
-  recent[n === 0 ? 0 : (n * 31 + b[p]! * 7 + b[p + (n >> 1)]! * 3 + b[p + n - 1]!) & (RECENT - 1)] = a;
+  if (n > 255) return a;
+  const e = n === 0 ? 0 : (n * 31 + b[p]! * 7 + b[p + (n >> 1)]! * 3 + b[p + n - 1]!) & (RECENT - 1);
+  recent[e] = a;
+  recentLen[e] = n;
+  const t = e << 8;
+  for (let i = 0; i < n; i++) recentText[t + i] = b[p + i]!;
   return a;
 }
 

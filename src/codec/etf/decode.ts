@@ -422,13 +422,6 @@ export class EtfDecoder implements Cursor {
     if (this.#depth >= RECURSION_LIMIT) return decodeDeep(this, at);
     this.charge(Cost.TUPLE + Cost.SLOT * n, at, tag);
     this.#enter(at, tag);
-    if (n <= 2) {
-      // Small tuples (records, tagged values, {ok, X}) as array literals: allocated inline.
-      const x = this.term();
-      const t = n === 1 ? new Tuple([x]) : new Tuple([x, this.term()]);
-      this.#depth--;
-      return t;
-    }
     const el: Term[] = new Array(n);
     const b = this.b;
     for (let i = 0; i < n; i++) {
