@@ -1,47 +1,74 @@
 /**
- * Build and run one of our Go reference programs (interop/go/cmd/NAME, pinned Ergo 2.2.4: the
- * Go module proxy here cannot serve Ergo v3) and parse the JSON line it prints.
+ * The Go references of the benchmarks: our programs in interop/go/cmd/* on Ergo v3 (module
+ * `ergo-ts/interop/go`, pinned `ergo.services/ergo` v1.999.310 = Ergo 3.1.0). They build wherever
+ * the go tool can get `ergo.services` modules (GO=/path/to/go picks the tool). Where a program
+ * cannot be built, {@link goReference} says so in one line on stderr and returns undefined, and
+ * the bench prints only the rows it measured.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** interop/go, found upwards from this file (it runs from source or compiled under .tmp/). */
-function findGoDir(): string {
+function findGoDir(): string | undefined {
   for (let d = dirname(fileURLToPath(import.meta.url)); ; d = dirname(d)) {
     const cand = join(d, 'interop', 'go');
     if (existsSync(join(cand, 'go.mod'))) return cand;
-    if (dirname(d) === d) throw new Error('interop/go not found');
+    if (dirname(d) === d) return undefined;
   }
 }
 
 /** The go tool: $GO, then PATH, then the usual install locations. */
-function findGo(): string {
+function findGo(): string | undefined {
   if (process.env.GO) return process.env.GO;
   const dirs = (process.env.PATH ?? '').split(delimiter);
   if (process.env.GOROOT) dirs.push(join(process.env.GOROOT, 'bin'));
   dirs.push('/usr/local/go/bin', '/usr/lib/go/bin');
   for (const d of dirs) if (d && existsSync(join(d, 'go'))) return join(d, 'go');
-  throw new Error('go not found (set GO=/path/to/go)');
+  return undefined;
 }
 
-const goDir = findGoDir();
+/** The line of go's output that says why (the module proxy's 403, a missing host, …). */
+function reasonOf(stderr: string): string {
+  const lines = stderr.split('\n').filter((l) => l.trim() !== '');
+  return (lines.find((l) => /403|forbidden|not permitted|no such host|missing go.sum|cannot find|dial tcp/i.test(l)) ?? lines.pop() ?? 'go build failed').trim();
+}
 
-export function buildGo(name: string): string {
+/**
+ * Build interop/go/cmd/NAME; its path, or undefined after one line on stderr saying why the
+ * `ergo-go` rows of `bench` are missing.
+ */
+export function goReference(bench: string, name: string): string | undefined {
+  const say = (why: string) => {
+    process.stderr.write(`bench ${bench}: no ergo-go rows: ${why}\n`);
+    return undefined;
+  };
+  const goDir = findGoDir();
+  if (goDir === undefined) return say('interop/go not found');
+  const go = findGo();
+  if (go === undefined) return say('no go tool (set GO=/path/to/go)');
+  mkdirSync(join(goDir, 'bin'), { recursive: true });
   const out = join(goDir, 'bin', name);
-  execFileSync(findGo(), ['build', '-o', out, `./cmd/${name}`], { cwd: goDir, stdio: ['ignore', 'inherit', 'inherit'] });
+  const tmp = `${out}.${process.pid}.tmp`;
+  try {
+    execFileSync(go, ['build', '-o', tmp, `./cmd/${name}`], { cwd: goDir, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    return say(`Go Ergo v3 reference (interop/go/cmd/${name}) cannot be built here: ${reasonOf((e as { stderr?: string }).stderr ?? String(e))}`);
+  }
+  renameSync(tmp, out);
   return out;
 }
 
-/** Run a built program; resolves with its last stdout line parsed as JSON. Kills it on timeout. */
-export function runGo<T>(bin: string, args: string[], timeoutMs = 600_000): Promise<T> {
+/** Run a built program; resolves with its last stdout line parsed as JSON. Kills it (by pid) on timeout. */
+export function runGo<T>(bin: string, args: string[], timeoutMs = 900_000): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd: goDir, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
       reject(new Error(`${bin} timed out`));
     }, timeoutMs);
     child.on('error', (e) => {

@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- local [--runs K] [--n N]`: local messaging throughput, ours against Go Ergo
- * (our program interop/go/cmd/bench-local with the pinned Ergo 2.2.4), in the same run.
+ * v3 (our program interop/go/cmd/bench-local: act.Actor processes on an Ergo 3.1.0 node with
+ * networking disabled), in the same run, alternating ours and Go's, best of K each.
  *
  * - `1-1`: one process sends 3,000,000 messages to one process;
  * - `N-N`: N senders (N = CPU count) each send 1,000,000 messages to their own receiver.
@@ -14,7 +15,7 @@ import { Actor } from '../src/act/index.js';
 import { Node } from '../src/node/index.js';
 import type { Pid } from '../src/term/index.js';
 import { numArg, type Report } from './report.js';
-import { buildGo, runGo } from './_go.js';
+import { goReference, runGo } from './_go.js';
 
 const BURST = 4096;
 
@@ -68,22 +69,30 @@ export async function run(report: Report, args: string[]): Promise<void> {
   const n11 = arg('--n', 3_000_000);
   const pairs = os.cpus().length;
   const nnn = 1_000_000;
-  report.header(`local messaging: 1-1 (${n11}) and N-N (${pairs} × ${nnn}); best of ${runs}; Go reference: Ergo 2.2.4`);
-  const bin = buildGo('bench-local');
+  const bin = goReference('local', 'bench-local');
+  report.header(`local messaging: 1-1 (${n11}) and N-N (${pairs} × ${nnn}); best of ${runs}${bin ? '; Go reference: Ergo v3 act.Actor' : ''}`);
+  type GoRun = { messages: number; seconds: number; release: string };
   const best = { ts11: 0, go11: 0, tsnn: 0, gonn: 0 };
+  let release = '';
   for (let r = 0; r < runs; r++) {
     best.ts11 = Math.max(best.ts11, await ours(1, n11));
-    const g11 = await runGo<{ messages: number; seconds: number }>(bin, ['-case', '1-1', '-n', String(n11)]);
-    best.go11 = Math.max(best.go11, g11.messages / g11.seconds);
+    if (bin) {
+      const g = await runGo<GoRun>(bin, ['-case', '1-1', '-n', String(n11)]);
+      best.go11 = Math.max(best.go11, g.messages / g.seconds);
+      release = g.release;
+    }
     best.tsnn = Math.max(best.tsnn, await ours(pairs, nnn));
-    const gnn = await runGo<{ messages: number; seconds: number }>(bin, ['-case', 'N-N', '-n', String(nnn), '-pairs', String(pairs)]);
-    best.gonn = Math.max(best.gonn, gnn.messages / gnn.seconds);
+    if (bin) {
+      const g = await runGo<GoRun>(bin, ['-case', 'N-N', '-n', String(nnn), '-pairs', String(pairs)]);
+      best.gonn = Math.max(best.gonn, g.messages / g.seconds);
+    }
   }
   const row = (c: string, impl: 'ergo-ts' | 'ergo-go', value: number) =>
     report.add({ bench: 'local', case: c, op: 'send', impl, value: Math.round(value), unit: 'msg/s' });
   row('1-1', 'ergo-ts', best.ts11);
-  row('1-1', 'ergo-go', best.go11);
+  if (bin) row('1-1', 'ergo-go', best.go11);
   row('N-N', 'ergo-ts', best.tsnn);
-  row('N-N', 'ergo-go', best.gonn);
+  if (bin) row('N-N', 'ergo-go', best.gonn);
+  if (release) report.note(`ergo-go: Ergo ${release}`);
   report.ratios('ergo-go');
 }

@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 
-export type Impl = 'ergo-ts' | 'ergo-go' | 'beam' | 'erlpack' | 'msgpackr';
+export type Impl = 'ergo-ts' | 'ergo-ts-recv' | 'ergo-go' | 'beam' | 'erlpack' | 'msgpackr';
 
 export interface Row {
   bench: string;

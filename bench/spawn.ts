@@ -1,20 +1,15 @@
 /**
- * `npm run bench -- spawn [--n N] [--go-n M]`: spawn N (default 1,000,000) idle processes,
- * report the time and the heap each idle process holds (after GC), ours against Go Ergo (our
- * program interop/go/cmd/bench-spawn with the pinned Ergo 2.2.4), in the same run.
- *
- * Go Ergo 2.2.4 holds ~22 KB per idle process (channels sized for 100 messages plus a
- * goroutine), so a million of them need ~22 GB: more than this machine has. The Go side
- * therefore spawns `--go-n` processes (default 200,000); its 1M time is that run scaled
- * linearly (noted in the output), and both sides are also reported measured at `--go-n`.
- * Linear scaling flatters Go: its per-spawn cost grows with its heap (GC).
+ * `npm run bench -- spawn [--n N]`: spawn N (default 1,000,000) idle processes and report the
+ * time and the memory each idle process holds after GC, ours (JS heap) against Go Ergo v3 (our
+ * program interop/go/cmd/bench-spawn: idle act.Actor processes on an Ergo 3.1.0 node, heap plus
+ * goroutine stacks from runtime.MemStats), in the same run.
  */
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Actor } from '../src/act/index.js';
 import { Node } from '../src/node/index.js';
 import { numArg, type Report } from './report.js';
-import { buildGo, runGo } from './_go.js';
+import { goReference, runGo } from './_go.js';
 
 class Idle extends Actor {}
 
@@ -39,28 +34,18 @@ async function ours(n: number): Promise<{ seconds: number; bytes: number }> {
 }
 
 export async function run(report: Report, args: string[]): Promise<void> {
-  const arg = (name: string, def: number) => numArg(args, name, def);
-  const n = arg('--n', 1_000_000);
-  const goN = arg('--go-n', 200_000);
-  const caseN = n === 1_000_000 ? '1M' : String(n);
-  const caseG = goN >= 1000 ? `${goN / 1000}k` : String(goN);
-  report.header(`spawn: ${n} idle processes (Go Ergo 2.2.4: ${goN}, scaled to ${n})`);
-  const bin = buildGo('bench-spawn');
-
-  const tsSmall = await ours(goN);
-  const go = await runGo<{ processes: number; seconds: number; bytesPerProcess: number }>(bin, ['-n', String(goN)]);
-  const tsBig = await ours(n);
-
-  const add = (c: string, op: string, impl: 'ergo-ts' | 'ergo-go', value: number, unit: string) =>
-    report.add({ bench: 'spawn', case: c, op, impl, value: Number(value.toPrecision(4)), unit });
-  add(caseN, 'time', 'ergo-ts', tsBig.seconds, 's');
-  add(caseN, 'time', 'ergo-go', (go.seconds * n) / go.processes, 's');
-  add(caseN, 'memory', 'ergo-ts', tsBig.bytes, 'bytes');
-  add(caseN, 'memory', 'ergo-go', go.bytesPerProcess, 'bytes');
-  add(caseG, 'time', 'ergo-ts', tsSmall.seconds, 's');
-  add(caseG, 'time', 'ergo-go', go.seconds, 's');
-  add(caseG, 'memory', 'ergo-ts', tsSmall.bytes, 'bytes');
-  add(caseG, 'memory', 'ergo-go', go.bytesPerProcess, 'bytes');
-  report.note(`ergo-go ${caseN} time is its ${caseG} run scaled ×${n / go.processes} (1M Go Ergo 2.2.4 processes do not fit in this machine's memory)`);
+  const n = numArg(args, '--n', 1_000_000);
+  const name = n === 1_000_000 ? '1M' : n >= 1000 ? `${n / 1000}k` : String(n);
+  const bin = goReference('spawn', 'bench-spawn');
+  report.header(`spawn: ${n} idle processes${bin ? '; Go reference: Ergo v3 act.Actor' : ''}`);
+  const ts = await ours(n);
+  const go = bin ? await runGo<{ processes: number; seconds: number; bytesPerProcess: number; release: string }>(bin, ['-n', String(n)]) : undefined;
+  const add = (op: string, impl: 'ergo-ts' | 'ergo-go', value: number, unit: string) =>
+    report.add({ bench: 'spawn', case: name, op, impl, value: Number(value.toPrecision(4)), unit });
+  add('time', 'ergo-ts', ts.seconds, 's');
+  if (go) add('time', 'ergo-go', go.seconds, 's');
+  add('memory', 'ergo-ts', ts.bytes, 'bytes');
+  if (go) add('memory', 'ergo-go', go.bytesPerProcess, 'bytes');
+  if (go) report.note(`ergo-go: Ergo ${go.release}`);
   report.ratios('ergo-go', 'ergo-ts', false);
 }

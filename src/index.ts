@@ -120,6 +120,9 @@ export {
   type Priority,
 } from './node/index.js';
 
+// ---------------------------------------------------------------- the Ergo network stack (Go Ergo v3 clusters)
+export { ErgoStack, type ErgoStackOptions, type StaticRoute as ErgoStaticRoute, type AcceptorOptions as ErgoAcceptorOptions, type RegistrarClientOptions as ErgoRegistrarOptions, type CompressionOptions as ErgoCompressionOptions } from './net/ergo/index.js';
+
 // ---------------------------------------------------------------- behaviours
 export {
   Actor,
@@ -133,6 +136,7 @@ export {
   type CastResult,
   type SupervisorSpec,
   type ChildSpec,
+  type RemoteChildStart,
   type ChildInfo,
   type Strategy,
   type Restart,
@@ -140,6 +144,15 @@ export {
   type AutoShutdown,
   type PoolOptions,
 } from './act/index.js';
+
+// ---------------------------------------------------------------- the Erlang distribution stack
+export {
+  ErlangStack,
+  type ErlangStackOptions,
+  type RpcFunction,
+  type RpcCall,
+  type RpcOptions,
+} from './net/erlang/index.js';
 
 // ---------------------------------------------------------------- writing a network stack
 export {
@@ -152,6 +165,7 @@ export {
   type ConnectionInfo,
   type NodeInbound,
   type RouterContext,
+  type NetworkLog,
   type StackContext,
   type Route,
   type RemoteTarget,

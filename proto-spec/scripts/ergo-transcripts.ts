@@ -11,8 +11,16 @@
  *   go-dials-ts      Go dials TS (pool of 3 we dictate); a little traffic
  *   ts-dials-go-tls  TS dials Go over TLS (plaintext under TLS; the certificate is included)
  *   go-dials-go      two Go nodes, recorded by a tap inside the accepting Go node
+ *   node-ts-go       a TS node (the runtime with ErgoStack) and Go, through the node API both
+ *                    ways: the bytes the node's wiring chooses (important calls, terminate
+ *                    order bytes, Unlink + exit for a two-way link, inbound monitor answers,
+ *                    spawn and application start requests, compressed sends)
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { Actor, replyLater, type From } from '../../src/act/index.js';
+import { atom } from '../../src/term/index.js';
+import { NetworkManager, Node } from '../../src/node/index.js';
+import { ErgoStack } from '../../src/net/ergo/index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultCache, ErgoNetwork, type ErgoConnection } from '../../src/net/ergo/index.js';
@@ -284,7 +292,79 @@ async function goDialsGo(): Promise<void> {
   }
 }
 
-await tsDialsGo();
-await goDialsTs();
-await tsDialsGoTls();
-await goDialsGo();
+/** A TS node through the node API, both ways; Go's creation so Go also sends 181/184. */
+async function nodeTsGo(): Promise<void> {
+  const rp = await freePort(true);
+  const reg = await registrarNode(rp);
+  const g = await GoPeer.start({ name: GO, registrarPort: rp, port: await freePort() });
+  const chunks: Chunks = new Map();
+  const stack = new ErgoStack({ cookie: 'cookie', acceptor: { host: '127.0.0.1', port: await freePort() }, registrar: { port: rp }, compression: { type: 'zlib' }, tap: tapInto(chunks) });
+  const node = await Node.start({ name: TS, creation: g.ready.creation, defaultLogger: false, router: new NetworkManager({ stacks: [stack] }) });
+  class Echo extends Actor {
+    override handleCall(r: unknown, from: From): unknown {
+      if (r !== 'fail') return r;
+      this.replyError(from, atom('ts_failure'));
+      return replyLater;
+    }
+  }
+  class Worker extends Actor {}
+  class App {
+    load() {
+      return { name: 'tsapp', members: [{ factory: Worker }] };
+    }
+  }
+  try {
+    const echo = goPid(g.ready.echo);
+    const tsEcho = await node.spawnRegister('tsecho', Echo);
+    // Outbound: messages, an important one, calls (the important bit), a compressed one.
+    node.send(echo, 'hello from the node');
+    node.send(echo, 'compressed, being long enough. '.repeat(100));
+    await node.sendImportant(processId('echo', GO), 'important');
+    await node.call(echo, 'ping');
+    await node.call(processId('nobody', GO), 'x').catch(() => undefined);
+    // Go → TS: a call answered and one failed, a monitor and a link on our process.
+    await g.ok({ op: 'call', to: pidTarget(tsEcho), val: { t: 'string', v: 'q' } });
+    await g.cmd({ op: 'call', to: pidTarget(tsEcho), val: { t: 'string', v: 'fail' } });
+    const target = await node.spawnRegister('target', Worker);
+    await g.ok({ op: 'monitor', to: pidTarget(target) });
+    await g.ok({ as: 'echo', op: 'link', to: { name: 'target', node: TS } });
+    // A two-way link from a TS process to a Go victim; the TS process crashes.
+    await g.ok({ op: 'victim', name: 'v' });
+    const v = goPid((await g.wait((l) => l.ev === 'victim')).pid as never);
+    const linker = new Worker();
+    const lpid = await node.spawn(() => linker);
+    linker.process.link(v);
+    const m = node.monitor(processId('v', GO));
+    await g.ok({ op: 'sleep', timeout: 200 });
+    node.sendExit(lpid, atom('crash'));
+    await g.wait((l) => l.ev === 'terminated' && l.name === 'v');
+    await m.down;
+    // Our target ends: one TerminatePID (monitor) and one TerminateName (link), on its link.
+    node.sendExit(target, atom('bye'));
+    await g.wait((l) => l.ev === 'recv' && /MessageExitProcessID/.test(String((l.msg as { type: string }).type)));
+    // Spawn and application start, both ways.
+    node.enableSpawn('tsworker', Worker);
+    await g.ok({ op: 'spawn', node: TS, name: 'tsworker', args: [{ t: 'string', v: 'arg' }] });
+    const spawner = new Worker();
+    await node.spawn(() => spawner);
+    await spawner.process.remoteSpawn(GO, 'worker', { args: ['from ts'], register: 'tsspawned' });
+    await node.applicationLoad(new App() as never);
+    node.enableApplicationStart('tsapp');
+    await g.ok({ op: 'appstart', node: TS, name: 'tsapp' });
+    await node.remoteApplicationStart(GO, 'app1');
+    await sleep(300);
+    const c = stack.network!.connection(GO)!;
+    save('node-ts-go', transcript('node-ts-go', 'a TS node (runtime + ErgoStack) dials Go; traffic through the node API both ways', { ts: 'dialer' }, g, chunks, c));
+  } finally {
+    await g.close();
+    await node.stop();
+    await reg.stop();
+  }
+}
+
+const only = process.argv[2];
+if (!only || only === 'ts-dials-go') await tsDialsGo();
+if (!only || only === 'go-dials-ts') await goDialsTs();
+if (!only || only === 'ts-dials-go-tls') await tsDialsGoTls();
+if (!only || only === 'go-dials-go') await goDialsGo();
+if (!only || only === 'node-ts-go') await nodeTsGo();

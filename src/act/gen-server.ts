@@ -17,9 +17,28 @@ import { A, atom, Tuple, tuple, type Alias, type Atom, type Pid, type Ref, type 
 import { Kind, type Process, type ProcessBehavior } from '../node/index.js';
 import { exit } from '../gen/index.js';
 import { exitFromParent } from './actor.js';
-import { genCall, replyTo, type From } from './reply.js';
+import { ErlangStack } from '../net/erlang/stack.js';
+import { genCall, replyTo, systemCall, type From } from './reply.js';
 
 const GEN_CAST = atom('$gen_cast');
+const SYS = {
+  getState: atom('get_state'),
+  replaceState: atom('replace_state'),
+  getStatus: atom('get_status'),
+  suspend: atom('suspend'),
+  resume: atom('resume'),
+  terminate: atom('terminate'),
+  debug: atom('debug'),
+  changeCode: atom('change_code'),
+  status: atom('status'),
+  module: atom('module'),
+  genServer: atom('gen_server'),
+  running: atom('running'),
+  suspended: atom('suspended'),
+  data: atom('data'),
+  unknown: atom('unknown_system_msg'),
+  notSupported: atom('not_supported'),
+};
 const BAD_RETURN = atom('bad_return_value');
 
 /** OTP: a callback returning something it does not understand stops with `{bad_return_value, R}`. */
@@ -51,6 +70,8 @@ export abstract class GenServer<S = unknown> implements ProcessBehavior {
   process!: Process;
   /** The current state (what the last callback returned). */
   state!: S;
+  /** `sys:suspend`ed: everything but system messages waits here until `sys:resume`. */
+  #deferred: [Kind, Pid, unknown, Ref | undefined, Atom | Alias | undefined][] | undefined;
 
   abstract init(...args: unknown[]): Maybe<InitResult<S> | LooseResult>;
 
@@ -93,7 +114,20 @@ export abstract class GenServer<S = unknown> implements ProcessBehavior {
     this.state = r[1] as S;
   }
 
-  processHandle(kind: Kind, from: Pid, message: unknown, ref: Ref | undefined, _via: Atom | Alias | undefined): unknown {
+  processHandle(kind: Kind, from: Pid, message: unknown, ref: Ref | undefined, via: Atom | Alias | undefined): unknown {
+    if (kind === Kind.Message) {
+      const sys = systemCall(message);
+      if (sys !== undefined) return this.#system(sys.request, sys.from);
+    }
+    if (this.#deferred !== undefined) {
+      // OTP sys:suspend_loop: only system messages and the parent's exit are taken.
+      if (kind === Kind.Message && exitFromParent(this.process, from, message)) {
+        this.#stop(message.reason);
+        return undefined;
+      }
+      this.#deferred.push([kind, from, message, ref, via]);
+      return undefined;
+    }
     switch (kind) {
       case Kind.Request:
         return this.#call(message, { pid: from, ref, tag: undefined });
@@ -105,7 +139,7 @@ export abstract class GenServer<S = unknown> implements ProcessBehavior {
           if (e[0] === GEN_CAST && e.length === 2) return this.#noreply(this.handleCast(e[1], this.state));
         }
         if (exitFromParent(this.process, from, message)) {
-          this.process.stop(message.reason);
+          this.#stop(message.reason);
           return undefined;
         }
         return this.#noreply(this.handleInfo(message, this.state));
@@ -136,7 +170,7 @@ export abstract class GenServer<S = unknown> implements ProcessBehavior {
         this.state = r[3] as S;
         this.reply(from, r[2]);
       } else this.state = r[2] as S;
-      this.process.stop(r[1] as Term);
+      this.#stop(r[1] as Term);
     } else badReturn(r);
   }
 
@@ -151,12 +185,71 @@ export abstract class GenServer<S = unknown> implements ProcessBehavior {
       this.state = r[1] as S;
     } else if (isResult(r, 'stop', 3)) {
       this.state = r[2] as S;
-      this.process.stop(r[1] as Term);
+      this.#stop(r[1] as Term);
     } else badReturn(r);
   }
 
   processTerminate(reason: Term): unknown {
     return this.terminate(reason, this.state);
+  }
+
+  // OTP sys.erl handle_system_msg / do_cmd, with gen_server's system callbacks.
+  #system(req: unknown, from: From): unknown {
+    const reply = (v: unknown): void => replyTo(this.process, from, v);
+    if (req === SYS.getState) return this.#getState(from);
+    else if (req === SYS.getStatus) {
+      const status = this.#deferred === undefined ? SYS.running : SYS.suspended;
+      const misc = [tuple(SYS.data, [tuple('Status', status), tuple('Parent', this.process.parent)]), tuple(SYS.data, [tuple('State', this.state as Term)])];
+      reply(tuple(SYS.status, this.process.pid, tuple(SYS.module, SYS.genServer), [[], status, this.process.parent, [], misc]));
+    } else if (req === SYS.suspend) {
+      this.#deferred ??= [];
+      reply(A.ok);
+    } else if (req === SYS.resume) {
+      const waiting = this.#deferred;
+      this.#deferred = undefined;
+      reply(A.ok);
+      if (waiting !== undefined && waiting.length > 0) return this.#replay(waiting);
+    } else if (req instanceof Tuple && req.elements[0] === SYS.terminate && req.elements.length === 2) {
+      reply(A.ok);
+      this.#stop(req.elements[1]!);
+    } else if (req instanceof Tuple && req.elements[0] === SYS.replaceState) {
+      // The state function is Erlang code: it cannot run here.
+      reply(tuple(A.error, SYS.notSupported));
+    } else if ((req instanceof Tuple && (req.elements[0] === SYS.debug || req.elements[0] === SYS.changeCode)) || req === SYS.debug) {
+      reply(A.ok);
+    } else reply(tuple(A.error, tuple(SYS.unknown, req as Term)));
+    return undefined;
+  }
+
+  /**
+   * sys:get_state's answer: `{ok, State}` since OTP 26, the bare state before (sys.erl
+   * get_state); a BEAM caller's release is asked of the Erlang stack.
+   */
+  async #getState(from: From): Promise<void> {
+    const node = this.process.node;
+    const peer = from.pid.node;
+    const release = peer === node.name ? undefined : await ErlangStack.of(node)?.otpRelease(peer);
+    replyTo(this.process, from, release !== undefined && release < 26 ? (this.state as Term) : tuple(A.ok, this.state as Term));
+  }
+
+  #stopping = false;
+  #stop(reason: Term): void {
+    this.#stopping = true;
+    this.process.stop(reason);
+  }
+
+  /** After `sys:resume`: what waited, in order, before anything newer. */
+  async #replay(waiting: [Kind, Pid, unknown, Ref | undefined, Atom | Alias | undefined][]): Promise<void> {
+    for (let i = 0; i < waiting.length; i++) {
+      if (this.#stopping) return;
+      if (this.#deferred !== undefined) {
+        // Suspended again by one of them: the rest waits again, first in line.
+        this.#deferred.unshift(...waiting.slice(i));
+        return;
+      }
+      const [k, f, m, r, v] = waiting[i]!;
+      await this.processHandle(k, f, m, r, v);
+    }
   }
 }
 

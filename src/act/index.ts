@@ -5,6 +5,7 @@ export {
   Supervisor,
   type SupervisorSpec,
   type ChildSpec,
+  type RemoteChildStart,
   type ChildInfo,
   type Strategy,
   type Restart,

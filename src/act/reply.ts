@@ -7,6 +7,7 @@ import { ErrCode, RuntimeError } from '../gen/index.js';
 import type { Process } from '../node/index.js';
 
 const GEN_CALL = atom('$gen_call');
+const SYSTEM = atom('system');
 const ALIAS = atom('alias');
 
 /** Who made a request: answer with `reply(from, value)`, now or later. */
@@ -30,6 +31,19 @@ export function genCall(message: unknown): { request: unknown; from: From } | un
   if (!(message instanceof Tuple)) return undefined;
   const e = message.elements;
   if (e.length !== 3 || e[0] !== GEN_CALL || !(e[1] instanceof Tuple)) return undefined;
+  const f = e[1].elements;
+  if (f.length !== 2 || !(f[0] instanceof Pid)) return undefined;
+  return { request: e[2], from: { pid: f[0], ref: undefined, tag: f[1] } };
+}
+
+/**
+ * `{system, {Pid, Tag}, Request}` — what `sys:*`, `proc_lib:stop` and `gen_server:stop` send
+ * (sys.erl send_system_msg, a gen:call with label `system`) → the request and its `From`.
+ */
+export function systemCall(message: unknown): { request: unknown; from: From } | undefined {
+  if (!(message instanceof Tuple)) return undefined;
+  const e = message.elements;
+  if (e.length !== 3 || e[0] !== SYSTEM || !(e[1] instanceof Tuple)) return undefined;
   const f = e[1].elements;
   if (f.length !== 2 || !(f[0] instanceof Pid)) return undefined;
   return { request: e[2], from: { pid: f[0], ref: undefined, tag: f[1] } };

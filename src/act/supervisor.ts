@@ -21,7 +21,7 @@
  */
 import { A, atom, type Atom, type Pid, type Term, tuple } from '../term/index.js';
 import { ErrCode, MessageExit, RuntimeError, isNormalExit, reasonText } from '../gen/index.js';
-import type { Factory, Node, Process, ProcessOptions, Target } from '../node/index.js';
+import type { Factory, Node, Process, ProcessOptions, RemoteSpawnName, Target } from '../node/index.js';
 import { Actor } from './actor.js';
 import { replyLater, type From } from './reply.js';
 
@@ -31,9 +31,21 @@ export type Restart = 'permanent' | 'transient' | 'temporary';
 export type Shutdown = number | 'brutal_kill' | 'infinity';
 export type AutoShutdown = 'never' | 'any_significant' | 'all_significant';
 
+/**
+ * A child on another node: spawned there with a two-way link to the supervisor (an Erlang
+ * `{Module, Function}` with `spawn_link`, or an Ergo spawn name with LinkParent), as OTP's
+ * supervisor runs a start function that returns a linked remote pid.
+ */
+export interface RemoteChildStart {
+  node: Atom | string;
+  name: RemoteSpawnName;
+  args?: unknown[];
+}
+
 export interface ChildSpec {
   id: string;
-  start: { factory: Factory; args?: unknown[]; options?: ProcessOptions };
+  /** A local behaviour, or `{ remote: … }` for a process on another node (BEAM or Ergo). */
+  start: { factory: Factory; args?: unknown[]; options?: ProcessOptions } | { remote: RemoteChildStart };
   /** Default `permanent`. */
   restart?: Restart;
   /** Default 5000 for workers, `infinity` for supervisors. */
@@ -126,6 +138,10 @@ export abstract class Supervisor extends Actor {
 
   async #startChild(c: Child): Promise<Pid> {
     const st = c.spec.start;
+    if ('remote' in st) {
+      const r = st.remote;
+      return this.process.remoteSpawn(r.node, r.name, { args: [...(r.args ?? []), ...c.extra], link: true });
+    }
     const options: ProcessOptions = { ...st.options, linkParent: true };
     const args = [...(st.args ?? []), ...c.extra];
     const o = { ...options, args };
@@ -217,7 +233,8 @@ export abstract class Supervisor extends Actor {
     if (pid === undefined) return A.noproc;
     c.pid = undefined;
     const node = this.process.node;
-    const done = node.wait(pid);
+    // OTP supervisor shutdown/2: monitor first (a remote child through a monitor of its own).
+    const done = pid.node === node.name ? node.wait(pid) : node.monitor(pid).down.then((d) => d.reason);
     this.process.unlink(pid);
     const sd = c.spec.shutdown ?? (c.spec.type === 'supervisor' ? 'infinity' : 5000);
     try {

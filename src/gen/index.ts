@@ -28,6 +28,7 @@ export {
   type ConnectionInfo,
   type NodeInbound,
   type RouterContext,
+  type NetworkLog,
   type StackContext,
   type Route,
   type RemoteTarget,

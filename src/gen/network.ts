@@ -207,6 +207,18 @@ export interface Connection {
   close(reason: Term): void;
 }
 
+/**
+ * Where a stack reports what it cannot throw to a caller: a fault that closed a connection
+ * (with its typed error), output that peers send (Erlang io requests), refusals. The node's
+ * log satisfies it.
+ */
+export interface NetworkLog {
+  debug(format: string, ...args: unknown[]): void;
+  info(format: string, ...args: unknown[]): void;
+  warning(format: string, ...args: unknown[]): void;
+  error(format: string, ...args: unknown[]): void;
+}
+
 /** Handed to the router at start. */
 export interface RouterContext {
   readonly name: Atom;
@@ -218,6 +230,8 @@ export interface RouterContext {
    */
   setCreation(creation: Creation): void;
   readonly inbound: NodeInbound;
+  /** The node's log (absent: the stacks stay silent). */
+  readonly log?: NetworkLog;
 }
 
 /** What a node holds to reach other nodes (the network manager implements it). */

@@ -17,13 +17,17 @@ import {
   type ApplicationStartMode,
   type ConnectionInfo,
   type NetworkRouter,
+  type NetworkStack,
   type NodeInbound,
 } from '../gen/index.js';
+import { ErgoStack, type ErgoStackOptions } from '../net/ergo/stack.js';
+import { NetworkManager, type StaticRoute } from './network/index.js';
 import { Core, levelName } from './core.js';
 import { Inbound } from './inbound.js';
 import { LogLevel, type Log, type LogLevelName, type Logger } from './log.js';
 import { processInfo, processList } from './introspect.js';
 import { Applications, type ApplicationBehavior, type ApplicationInfo, type ApplicationMode } from './application.js';
+import { ErlangStack, type ErlangStackOptions } from '../net/erlang/stack.js';
 import type { EnableSpawnOptions } from './spawn-registry.js';
 import {
   Kind,
@@ -54,6 +58,23 @@ export interface NodeOptions {
   loggers?: { name: string; logger: Logger; level?: LogLevelName }[];
   /** The network (the network manager, `NetworkManager`); started with the node, stopped after its processes. */
   router?: NetworkRouter;
+  /** The cookie every stack uses unless its own options set one. */
+  cookie?: string;
+  /**
+   * Join Ergo clusters: run the Ergo stack (registrar, EHS handshake, ENP) with these options
+   * (`true`: the defaults — acceptor from port 11144, registrar on 4499). Used when `router` is
+   * absent; may run beside `erlang`.
+   */
+  ergo?: ErgoStackOptions | true;
+  /**
+   * Join Erlang/OTP clusters: the Erlang distribution stack (EPMD, handshake, DIST), with its
+   * options or `true` for the defaults (visible, a free port on 127.0.0.1, EPMD at
+   * `ERL_EPMD_PORT` or 4369 — an embedded one when none answers). Used when `router` is absent;
+   * may run beside `ergo`.
+   */
+  erlang?: ErlangStackOptions | true;
+  /** Static routes for the network manager built from the stack options (`router` absent). */
+  routes?: StaticRoute[];
   /**
    * Inbound flow control: when a process's queue reaches this length, deliveries from the
    * network report `Backlog` so the stack pauses reading until it drains. Default 0 (off).
@@ -179,15 +200,26 @@ export class Node implements AsyncDisposable {
     for (const l of o.loggers ?? []) core.loggers.add(l.name, l.logger, l.level ?? 'trace');
     const inbound = new Inbound(core);
     const node = new Node(core, inbound);
-    if (o.router !== undefined) {
-      core.router = o.router;
-      await o.router.start({
+    let router = o.router;
+    if (router === undefined) {
+      const stacks: NetworkStack[] = [];
+      if (o.ergo !== undefined) {
+        const e = o.ergo === true ? {} : o.ergo;
+        stacks.push(new ErgoStack({ ...e, cookie: e.cookie ?? o.cookie }));
+      }
+      if (o.erlang !== undefined) stacks.push(new ErlangStack(o.erlang === true ? {} : o.erlang, { cookie: o.cookie }));
+      if (stacks.length > 0) router = new NetworkManager({ stacks, routes: o.routes });
+    }
+    if (router !== undefined) {
+      core.router = router;
+      await router.start({
         name: core.name,
         get creation() {
           return core.ids.creation;
         },
         setCreation: (c: Creation) => core.ids.setCreation(c),
         inbound,
+        log: core.log,
       });
     }
     return node;

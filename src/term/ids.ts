@@ -5,7 +5,7 @@
  * | concept | Erlang (ETF)                               | Ergo (EDF)                                   | here                                   |
  * |---------|--------------------------------------------|----------------------------------------------|----------------------------------------|
  * | pid     | node, ID u32, Serial u32, Creation u32     | node, ID u64, Creation i64                   | `id` = low 32 bits, `serial` = high 32 |
- * | ref     | node, Creation u32, 1..5 u32 words         | node, Creation i64, ID [3]u64                | `ids`: 1..5 words, or 6 for Ergo       |
+ * | ref     | node, Creation u32, 1..5 u32 words         | node, Creation i64, ID [3]u64                | `ids`: 1..5 words, 3..6 for Ergo       |
  * | alias   | a ref                                      | node, Creation i64, ID [3]u64 (own tag)      | `Alias` (a `Ref` subclass)             |
  * | port    | node, ID u32 or u64 (V4), Creation u32     | —                                            | `id` number or bigint                  |
  *
@@ -87,7 +87,8 @@ export class Ref {
     readonly creation: Creation,
     /**
      * Erlang: 1..5 u32 words as received, first word first (never padded or trimmed).
-     * Ergo: 6 words, the low then high half of ID[0], ID[1], ID[2].
+     * Ergo: the low then high half of ID[0], ID[1], ID[2], without trailing zero words beyond
+     * the third (3 to 6 words; `Ref.ergo` and the EDF decoder both build this form).
      */
     readonly ids: readonly number[],
   ) {}
@@ -97,7 +98,7 @@ export class Ref {
     return new Ref(node, typeof creation === 'bigint' ? canonicalInt(creation) : creation, ergoWords(id0, id1, id2));
   }
 
-  /** True when this reference has Ergo's 3×u64 layout. */
+  /** True when this reference needs all six words of Ergo's 3×u64 layout (no Erlang form has six). */
   get isErgo(): boolean {
     return this.ids.length === 6;
   }
@@ -189,10 +190,16 @@ export class Port {
   }
 }
 
+/**
+ * Ergo's three u64 IDs as words, in the shortest form with at least 3 words (trailing zero
+ * words dropped), which is also what the EDF decoder returns: a 3-word ref made here (our
+ * runtime's, or an Erlang one) that travels to an Ergo node and back equals itself again.
+ */
 function ergoWords(id0: bigint, id1: bigint, id2: bigint): number[] {
   const out: number[] = [];
   for (const v of [id0, id1, id2]) {
     out.push(Number(v & 0xffff_ffffn), Number((v >> 32n) & 0xffff_ffffn));
   }
+  while (out.length > 3 && out[out.length - 1] === 0) out.pop();
   return out;
 }

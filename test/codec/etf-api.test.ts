@@ -14,7 +14,7 @@ describe('encode', () => {
       expect(() => encode(v as Term), String(v)).toThrow(EncodeError);
     }
     expect(() => encode(new Pid(atom('n@h'), 1, 0, 2n ** 40n))).toThrow(/32 bits/);
-    expect(() => encode(Ref.ergo(atom('n@h'), 1, 1n, 2n, 3n))).toThrow(/Ergo refs/);
+    expect(() => encode(Ref.ergo(atom('n@h'), 1, 1n, 2n, 3n << 32n))).toThrow(/Ergo refs/); // all six words in use
   });
   it('catches cyclic structures instead of looping', () => {
     const a: Term[] = [];

@@ -104,7 +104,7 @@ describe("EDF: Ergo's gen.Message* types", () => {
   });
 
   it('events keep their nanoseconds; event start/stop and events inside any slots', () => {
-    const ev = MessageEvent.fromNanos(event('prices', n), 1_700_000_000_123_456_789n, 42n);
+    const ev = MessageEvent.fromNanos(event('prices', n), 1_700_000_000_123_456_789n, 42);
     const back = decodeEdf(encodeEdf(ev)) as MessageEvent;
     expect(back).toBeInstanceOf(MessageEvent);
     expect(back.nanos).toBe(1_700_000_000_123_456_789n);

@@ -11,6 +11,7 @@
 import { Buffer } from 'node:buffer';
 import { Atom } from '../../term/atom.js';
 import { Alias, canonicalInt, Pid, Ref } from '../../term/ids.js';
+import { ErlFloat } from '../../term/types.js';
 import { DecodeError } from '../errors.js';
 import type { EdfDecodeCache } from './caches.js';
 // The framework's types must be in the default registry whenever anything decodes.
@@ -258,11 +259,16 @@ export class EdfDecoder {
       case 0x8d:
         return this.str();
       case 0x96:
-        return this.i64();
+        // Go int in an any slot: a number when it is a safe integer (so it re-encodes as int),
+        // else a bigint (proto-spec/term-mapping.md).
+        return this.#int64();
       case 0x8c:
         return this.atom();
-      case 0x90:
-        return this.f64();
+      case 0x90: {
+        // An integral float64 keeps its kind (a plain integral number would re-encode as int).
+        const f = this.f64();
+        return Number.isInteger(f) ? new ErlFloat(f) : f;
+      }
       case 0x91:
         return this.bool();
       case 0x8e:
@@ -375,7 +381,8 @@ export class EdfDecoder {
         const k = this.#fold();
         const v = this.#fold();
         try {
-          checkMapKey(k, false);
+          // strict: Go's decodeType refuses an array key ("extra data in folded type").
+          checkMapKey(k, true);
         } catch (e) {
           throw this.#err('ERR_EDF_BAD_FOLD', (e as Error).message, at, tag);
         }
@@ -574,9 +581,16 @@ export class EdfDecoder {
     const hi = (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
     const lo = ((b[p + 4]! << 24) | (b[p + 5]! << 16) | (b[p + 6]! << 8) | b[p + 7]!) >>> 0;
     this.pos = p + 8;
-    if (hi >= -0x200000 && hi < 0x200000) return hi * 4294967296 + lo;
+    // |hi| < 2^21 keeps |value| < 2^53; the rest of the safe range goes through canonicalInt.
+    if (hi >= -0x1fffff && hi <= 0x1fffff) return hi * 4294967296 + lo;
     load8(b, p);
     return canonicalInt(sI64[0]!);
+  }
+
+  /** A tagged Go int: {@link #creation} after the bounds check. */
+  #int64(): number | bigint {
+    if (this.pos + 8 > this.end) throw this.#truncated(8, this.pos, Edt.Int);
+    return this.#creation();
   }
 
   /** u16 length + UTF-8 (invalid sequences become U+FFFD; Go does not validate). */
@@ -701,12 +715,18 @@ export class EdfDecoder {
     const node = this.atom();
     if (this.pos + 32 > this.end) throw this.#truncated(32, this.pos, tag);
     const creation = this.#creation();
-    const ids = new Array<number>(6);
+    const w = new Array<number>(6);
     for (let i = 0; i < 6; i += 2) {
-      ids[i + 1] = this.#u32();
-      ids[i] = this.#u32();
+      w[i + 1] = this.#u32();
+      w[i] = this.#u32();
     }
-    return [node, creation, ids];
+    // The shortest form with at least 3 words (trailing zero words dropped), as Ref.ergo
+    // builds it: a ref made here with 3 words (the runtime's, an Erlang one) comes back equal
+    // to itself, so call replies and DOWNs match over Ergo (proto-spec/term-mapping.md).
+    let n = 6;
+    while (n > 3 && w[n - 1] === 0) n--;
+    if (n < 6) w.length = n;
+    return [node, creation, w];
   }
 
   ref(): Ref {

@@ -23,7 +23,8 @@
  * TYPE is `"int"`, `{"slice": TYPE}`, `{"array": [N, TYPE]}`, `{"map": [K, V]}`, `{"reg": "#name"}`.
  */
 import { Atom } from '../../term/atom.js';
-import { Alias, Pid, Ref } from '../../term/ids.js';
+import { Alias, canonicalInt, Pid, Ref } from '../../term/ids.js';
+import { ErlFloat } from '../../term/types.js';
 import { Edt } from './tags.js';
 import { defaultRegistry, EDF_TYPE, EdfType, RegType, T, Typed, type EdfRegistry } from './types.js';
 import { EdfError, Event, GoTime, ProcessID } from './values.js';
@@ -217,13 +218,15 @@ function anyToEJson(v: unknown): EJson {
     case 'bigint':
       return { int: String(v) };
     case 'number':
-      return { float64: bits64(v) };
+      // The encoder's rule: a safe integral number is a Go int, anything else a float64.
+      return Number.isSafeInteger(v) && (v !== 0 || 1 / v > 0) ? { int: String(v) } : { float64: bits64(v) };
     case 'string':
       return { string: v };
   }
   if (v === null) return null;
   if (v instanceof Atom) return { atom: v.name };
   if (v instanceof Typed) return toEJson(v.value, v.type);
+  if (v instanceof ErlFloat) return { float64: bits64(v.value) };
   const rt = (v as { [EDF_TYPE]?: RegType })[EDF_TYPE];
   if (rt !== undefined) return regToEJson(rt, v);
   if (v instanceof Pid) return toEJson(v, T.pid);
@@ -273,7 +276,8 @@ export function fromEJson(j: EJson, t?: EdfType, ctx: FromEJsonContext = {}): un
     case 'bool':
       return x as boolean;
     case 'int':
-      return BigInt(x);
+      // In an any slot a Go int decodes as a number when it is safe (else a bigint).
+      return inAny ? canonicalInt(BigInt(x)) : BigInt(x);
     case 'int64':
       return wrap(T.int64, BigInt(x));
     case 'uint64':
@@ -289,8 +293,11 @@ export function fromEJson(j: EJson, t?: EdfType, ctx: FromEJsonContext = {}): un
       return wrap(byName.get(k)!, x as number);
     case 'float32':
       return wrap(T.float32, Buffer.from(x as string, 'hex').readFloatBE(0));
-    case 'float64':
-      return Buffer.from(x as string, 'hex').readDoubleBE(0);
+    case 'float64': {
+      const f = Buffer.from(x as string, 'hex').readDoubleBE(0);
+      // In an any slot an integral float64 decodes as ErlFloat (a plain one would mean int).
+      return inAny && Number.isInteger(f) ? new ErlFloat(f) : f;
+    }
     case 'string':
       return x as string;
     case 'binary':

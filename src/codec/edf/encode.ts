@@ -11,12 +11,14 @@
 import { Buffer } from 'node:buffer';
 import { Atom } from '../../term/atom.js';
 import { Alias, Pid, Ref } from '../../term/ids.js';
+import { ErlFloat } from '../../term/types.js';
 import { EncodeError } from '../errors.js';
 import { Writer } from '../writer.js';
 import type { EdfEncodeCache } from './caches.js';
 import { Edt, Limit } from './tags.js';
 import { EDF_TYPE, EdfType, RegType, T, Typed, typeOf, zeroOf, type TypeExpr } from './types.js';
 import { EdfError, Event, GoTime, ProcessID } from './values.js';
+import { compileStructEncoder } from './struct-encoder.js';
 
 export interface EdfEncodeOptions {
   /** Our announced tables: atoms, types and errors in them go as 2-byte ids. */
@@ -28,8 +30,6 @@ export interface EdfEncodeOptions {
 const MAX_DEPTH = 2_000;
 const TWO63 = 2n ** 63n;
 const TWO64 = 2n ** 64n;
-const MAX_SAFE = 9007199254740991n;
-const MIN_SAFE = -9007199254740991n;
 const utf8Write = Buffer.prototype.utf8Write as (this: Uint8Array, s: string, offset: number, length: number) => number;
 const ANY_SLICE = T.any.sliceOf();
 const ANY_MAP = T.any.mapOf(T.any);
@@ -75,6 +75,21 @@ function bad(what: string, v: unknown): EncodeError {
   return new EncodeError('ERR_EDF_RANGE', `cannot encode ${describe(v)} as ${what}`, v);
 }
 
+/**
+ * Writer.finish with a plain Uint8Array view: a Buffer's subarray goes through Node's Buffer
+ * subclass constructor, which costs more than encoding a short message (measured ~80 vs ~30 ns).
+ * Same contract: the bytes since begin(), never written over again, next value 8-aligned.
+ */
+function finish(w: Writer): Uint8Array {
+  const b = w.buf;
+  const out = new Uint8Array(b.buffer, b.byteOffset + w.start, w.pos - w.start);
+  let p = (w.pos + 7) & ~7;
+  if (p > b.length) p = b.length;
+  w.pos = p;
+  w.start = p;
+  return out;
+}
+
 export class EdfEncoder {
   readonly w: Writer;
   #cache: EdfEncodeCache | undefined = undefined;
@@ -112,7 +127,7 @@ export class EdfEncoder {
       w.abort();
       throw tooDeep(e);
     }
-    return w.finish();
+    return finish(w);
   }
 
   /** Encode `value` as a top-level value of the static type `type` (like Go `Encode(x)` with x of that type). */
@@ -127,7 +142,7 @@ export class EdfEncoder {
       w.abort();
       throw tooDeep(e);
     }
-    return w.finish();
+    return finish(w);
   }
 
   /** Encode `value` as a bare body of static type `type` (no tag), e.g. one struct field alone. */
@@ -142,7 +157,7 @@ export class EdfEncoder {
       w.abort();
       throw tooDeep(e);
     }
-    return w.finish();
+    return finish(w);
   }
 
   /**
@@ -170,8 +185,16 @@ export class EdfEncoder {
         this.str(v);
         return;
       case 'number':
-        w.u8(Edt.Float64);
-        this.f64(v);
+        // An integral JS number is an integer, as in the ETF mapping: a Go handler switching on
+        // `int` must see one (proto-spec/term-mapping.md). -0, fractions, NaN, ±Inf and integers
+        // beyond ±(2^53−1) (already rounded) stay float64; `float(1)` forces a float.
+        if (Number.isSafeInteger(v) && (v !== 0 || 1 / v > 0)) {
+          w.u8(Edt.Int);
+          w.i64n(v);
+        } else {
+          w.u8(Edt.Float64);
+          this.f64(v);
+        }
         return;
       case 'bigint':
         w.u8(Edt.Int);
@@ -205,6 +228,11 @@ export class EdfEncoder {
     }
     if (v instanceof Typed) {
       this.tagged(v.type, v.value);
+      return;
+    }
+    if (v instanceof ErlFloat) {
+      w.u8(Edt.Float64);
+      this.f64(v.value);
       return;
     }
     if (v instanceof Pid) {
@@ -296,11 +324,7 @@ export class EdfEncoder {
   regTagged(rt: RegType, v: unknown): void {
     const w = this.w;
     const ref = this.#typeIds ? this.#cache!.regRef(rt) : undefined;
-    if (ref !== undefined) w.bytes(ref);
-    else {
-      w.u8(Edt.Reg);
-      w.bytes(rt.inlineRef);
-    }
+    w.bytes(ref !== undefined ? ref : rt.taggedRef);
     // A Typed(named, x) or a struct instance: the body takes the plain value.
     this.reg(rt, v instanceof Typed ? v.value : v);
   }
@@ -409,8 +433,12 @@ export class EdfEncoder {
   /** int64 and Go int: bigint, or a safe-integer number. */
   i64(v: unknown): void {
     if (typeof v === 'bigint') {
-      // Most values are small: the number path avoids the BigInt DataView store.
-      if (v >= MIN_SAFE && v <= MAX_SAFE) this.w.i64n(Number(v));
+      // Most values are small: the number path avoids the BigInt DataView store, and one
+      // Number() conversion is cheaper than two bigint comparisons (beyond ±(2^53−1) the
+      // conversion rounds to something no longer safe, so exactness is kept).
+      const n = Number(v);
+      if ((n >>> 0) === n) this.#u32x(n);
+      else if (n <= 9007199254740991 && n >= -9007199254740991) this.w.i64n(n);
       else if (v < -TWO63 || v >= TWO63) throw bad('int64', v);
       else this.w.i64(v);
     } else if (typeof v === 'number' && Number.isSafeInteger(v)) this.w.i64n(v);
@@ -419,10 +447,28 @@ export class EdfEncoder {
     else throw bad('int64', v);
   }
 
+  /** A 64-bit value below 2^32: a zero high word, then the low word. */
+  #u32x(n: number): void {
+    const w = this.w;
+    if (w.pos + 8 > w.buf.length) w.ensure(8);
+    const b = w.buf;
+    const p = w.pos;
+    b[p] = 0;
+    b[p + 1] = 0;
+    b[p + 2] = 0;
+    b[p + 3] = 0;
+    b[p + 4] = n >>> 24;
+    b[p + 5] = n >>> 16;
+    b[p + 6] = n >>> 8;
+    b[p + 7] = n;
+    w.pos = p + 8;
+  }
+
   /** uint64 and Go uint: bigint, or a non-negative safe-integer number. */
   u64(v: unknown): void {
     if (typeof v === 'bigint') {
-      if (v >= 0n && v <= MAX_SAFE) this.w.i64n(Number(v));
+      const n = Number(v);
+      if (n <= 9007199254740991 && n >= 0) this.w.i64n(n);
       else if (v < 0n || v >= TWO64) throw bad('uint64', v);
       else this.w.u64(v);
     } else if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) this.w.i64n(v);
@@ -434,14 +480,14 @@ export class EdfEncoder {
   f32(v: unknown): void {
     if (typeof v === 'number') this.w.f32(v);
     else if (v === undefined) this.w.f32(0);
-    else if (v instanceof Typed) this.f32(v.value);
+    else if (v instanceof Typed || v instanceof ErlFloat) this.f32(v.value);
     else throw bad('float32', v);
   }
 
   f64(v: unknown): void {
     if (typeof v !== 'number') {
       if (v === undefined) v = 0;
-      else if (v instanceof Typed) return this.f64(v.value);
+      else if (v instanceof Typed || v instanceof ErlFloat) return this.f64(v.value);
       else throw bad('float64', v);
     }
     const n = v as number;
@@ -463,11 +509,31 @@ export class EdfEncoder {
     }
     const w = this.w;
     const str = v as string;
+    const len = str.length;
     let n: number;
-    if (str.length < 32) {
-      const at = w.reserveU16();
-      n = w.utf8(str);
-      w.patchU16(at, n);
+    if (len <= 24) {
+      // Short ASCII straight into the buffer behind the length (cheaper than a native call up
+      // to about two dozen characters); anything else restarts natively.
+      if (w.pos + 2 + len * 3 > w.buf.length) w.ensure(2 + len * 3);
+      const b = w.buf;
+      const p = w.pos;
+      let q = p + 2;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = str.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[q++] = c;
+      }
+      if (i === len) {
+        b[p] = len >>> 8;
+        b[p + 1] = len;
+        w.pos = q;
+        return;
+      }
+      n = utf8Write.call(b, str, p + 2, len * 3);
+      b[p] = n >>> 8;
+      b[p + 1] = n;
+      w.pos = p + 2 + n;
     } else {
       // Longer strings: Node's native UTF-8 writer beats a JS loop.
       const room = str.length * 3;
@@ -618,6 +684,16 @@ export class EdfEncoder {
     if (++this.#depth > MAX_DEPTH) throw new EncodeError('ERR_EDF_TOO_DEEP', `value nested deeper than ${MAX_DEPTH}`);
   }
 
+  /** @internal entering a nested value (generated struct encoders); pairs with {@link leave}. */
+  enter(): void {
+    this.#enter();
+  }
+
+  /** @internal */
+  leave(): void {
+    this.#depth--;
+  }
+
   /** Unregistered slice: `ff` or `9d` u32 count + bare elements. */
   slice(t: EdfType, v: unknown): void {
     const w = this.w;
@@ -642,7 +718,7 @@ export class EdfEncoder {
         return;
       case 0x95:
       case 0x96:
-        for (let i = 0; i < n; i++) this.i64(v[i]);
+        this.#int64s(v, n);
         return;
       case 0x84:
         for (let i = 0; i < n; i++) this.any(v[i]);
@@ -654,6 +730,32 @@ export class EdfEncoder {
       }
     }
     for (let i = 0; i < n; i++) this.body(e, v[i]);
+  }
+
+  /**
+   * n 64-bit ints into room reserved once: small non-negative values (the common case) are a
+   * zero high word and one 32-bit store; anything else takes the general path.
+   */
+  #int64s(v: readonly unknown[], n: number): void {
+    const w = this.w;
+    if (w.pos + 8 * n > w.buf.length) w.ensure(8 * n);
+    for (let i = 0; i < n; i++) {
+      const x = v[i];
+      const m = typeof x === 'bigint' ? Number(x) : x;
+      if (typeof m === 'number' && m >= 0 && m <= 0xffffffff && (m >>> 0) === m) {
+        const b = w.buf;
+        const p = w.pos;
+        b[p] = 0;
+        b[p + 1] = 0;
+        b[p + 2] = 0;
+        b[p + 3] = 0;
+        b[p + 4] = m >>> 24;
+        b[p + 5] = m >>> 16;
+        b[p + 6] = m >>> 8;
+        b[p + 7] = m;
+        w.pos = p + 8;
+      } else this.i64(x);
+    }
   }
 
   /** Unregistered array: exactly N bare elements, no marker, no count. */
@@ -767,66 +869,6 @@ export class EdfEncoder {
       }
     }
   }
-}
-
-/** Encoder method for each bare scalar kind (used by generated struct encoders). */
-const methodOf: Record<number, string> = {
-  [Edt.Bool]: 'bool',
-  [Edt.Int8]: 'i8',
-  [Edt.Int16]: 'i16',
-  [Edt.Int32]: 'i32',
-  [Edt.Int64]: 'i64',
-  [Edt.Int]: 'i64',
-  [Edt.Uint8]: 'u8',
-  [Edt.Uint16]: 'u16',
-  [Edt.Uint32]: 'u32',
-  [Edt.Uint64]: 'u64',
-  [Edt.Uint]: 'u64',
-  [Edt.Float32]: 'f32',
-  [Edt.Float64]: 'f64',
-  [Edt.String]: 'str',
-  [Edt.Binary]: 'bin',
-  [Edt.Atom]: 'atom',
-  [Edt.Error]: 'err',
-  [Edt.Any]: 'any',
-  [Edt.PID]: 'pid',
-  [Edt.ProcessID]: 'processId',
-  [Edt.Alias]: 'ref',
-  [Edt.Ref]: 'ref',
-  [Edt.Event]: 'event',
-  [Edt.Time]: 'time',
-};
-
-/**
- * Generate `(e, v) => { e.str(v["Name"]); e.i64(v["ID"]); e.reg(t2, v["Meta"]); … }` for a
- * struct: one monomorphic property load and one direct call per field (msgpackr-style). Field
- * names were checked to be Go identifiers and are emitted as JSON string literals.
- */
-function compileStructEncoder(rt: RegType): (e: EdfEncoder, v: unknown) => void {
-  const types = rt.fields.map((f) => f.type);
-  const lines = rt.fields.map((f, i) => {
-    const get = `v[${JSON.stringify(f.name)}]`;
-    const t = f.type;
-    const m = methodOf[t.kind];
-    if (m !== undefined) return `e.${m}(${get});`;
-    switch (t.kind) {
-      case Edt.Slice:
-        return `e.slice(t${i}, ${get});`;
-      case Edt.Array:
-        return `e.array(t${i}, ${get});`;
-      case Edt.Map:
-        return `e.map(t${i}, ${get});`;
-      default:
-        return `e.reg(t${i}, ${get});`;
-    }
-  });
-  const decl = types.map((_, i) => `const t${i} = types[${i}];`).join('\n');
-  const fn = new Function('types', `${decl}\nreturn function encode_${rt.shortName.replace(/[^\w$]/g, '_')}(e, v) {\n${lines.join('\n')}\n};`)(types) as (
-    e: EdfEncoder,
-    v: unknown,
-  ) => void;
-  rt.encodeBody = fn;
-  return fn;
 }
 
 const shared = new EdfEncoder();

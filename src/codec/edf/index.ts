@@ -34,5 +34,5 @@ export { EdfEncodeCache, EdfDecodeCache, type EdfTables } from './caches.js';
 export { EdfEncoder, encode, encodeAs, type EdfEncodeOptions } from './encode.js';
 export { EdfDecoder, decode, decodeAt, type EdfDecodeOptions } from './decode.js';
 export { NetworkFlags, NetworkProxyFlags } from './network-flags.js';
-export { Gen, Inspect, Handshake, Proto, Registrar, SystemApp, frameworkTypeNames } from './framework-types.gen.js';
+export { Gen, Inspect, Handshake, Proto, Registrar, SystemApp, frameworkTypeNames, GenLocal, genLocalRegistry } from './framework-types.gen.js';
 export { toEJson, fromEJson, matchEJson, typeToJson, typeFromJson, type EJson, type ETypeJson, type FromEJsonContext } from './ejson.js';

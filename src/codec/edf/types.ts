@@ -130,6 +130,8 @@ export class RegType<V = unknown> extends EdfType<V> {
   readonly nameBytes: Uint8Array;
   /** REGREF with the inline name: `u16 len` + name (after the 0x83). */
   readonly inlineRef: Uint8Array;
+  /** The whole tag with the inline name: `83 u16 len` + name. */
+  readonly taggedRef: Uint8Array;
   readonly regKind: RegKind;
   /** Struct fields (struct only). */
   readonly fields: readonly Field[];
@@ -165,6 +167,10 @@ export class RegType<V = unknown> extends EdfType<V> {
     ref[1] = nb.length & 0xff;
     ref.set(nb, 2);
     this.inlineRef = ref;
+    const tagged = new Uint8Array(3 + nb.length);
+    tagged[0] = Edt.Reg;
+    tagged.set(ref, 1);
+    this.taggedRef = tagged;
     this.minSize = regMinSize(this);
   }
 
@@ -626,7 +632,8 @@ export class EdfRegistry {
   /** A registered map `type M map[K]V`: value marker 0x83 (not 0x9f). */
   namedMap<K extends TypeExpr, V extends TypeExpr>(name: string, key: K, value: V): RegType<Map<JsOf<K>, JsOf<V>> | null> {
     const k = typeOf(key);
-    checkMapKey(k, true);
+    // Not strict: a registered map has no fold, and Go registers `map[[2]int8]string` fine.
+    checkMapKey(k, false);
     return this.add(new RegType<Map<JsOf<K>, JsOf<V>> | null>(name, 'map', { key: k, elem: typeOf(value) }));
   }
 

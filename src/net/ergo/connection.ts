@@ -12,10 +12,11 @@
  * on success); requests that wait for the peer (link, monitor, spawn, important sends) return
  * promises that reject with an ErgoNetError (a {@link RemoteError} when the peer said no).
  */
+import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { EncodeError } from '../../codec/errors.js';
-import { Gen, Proto, Typed, type EdfError, type EdfEncodeOptions, type NetworkFlags } from '../../codec/edf/index.js';
-import type { Atom } from '../../term/atom.js';
+import { EdfDecoder, Gen, Proto, Typed, type EdfError, type EdfEncodeOptions, type NetworkFlags } from '../../codec/edf/index.js';
+import { Atom } from '../../term/atom.js';
 import { Alias, Pid, Ref, type Creation } from '../../term/ids.js';
 import { Event, ProcessID } from '../../term/names.js';
 import { compressFrame, compressionId, type CompressionLevel } from './compress.js';
@@ -43,13 +44,21 @@ export interface SendOptions {
 export interface ConnectionOptions {
   local: LocalNode;
   handshake: HandshakeResult;
+  /** Called directly for every frame (a class instance keeps its `this`). */
   inbound: ErgoInbound;
+  /** Instead of `inbound.disconnected` / `inbound.linkError` (the network adds its own work). */
+  hooks?: Pick<ErgoInbound, 'disconnected' | 'linkError'>;
   /** We dialed (true) or accepted (false) this connection. */
   dialer: boolean;
   /** Link/monitor/spawn/application-start/important waits (default 5 s, as Go). */
   requestTimeout?: number;
   /** A link refuses new frames while this many bytes wait for it (default 64 MiB). */
   maxQueuedBytes?: number;
+  /**
+   * Past this many waiting bytes on a link, {@link ErgoConnection.busy} turns true (the frame is
+   * still written); `inbound.drain` follows once every link is under half of it. Default 4 MiB.
+   */
+  highWater?: number;
   /** A MessageZ may not inflate beyond this (default: our MaxMessageSize, else 64 MiB). */
   maxInflated?: number;
   batchBytes?: number;
@@ -63,6 +72,11 @@ export interface ConnectionOptions {
 export type LinkTap = (dir: 'in' | 'out', bytes: Uint8Array) => void;
 
 const NO_ID = 0n;
+const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string;
+
+function u32(b: Uint8Array, p: number): number {
+  return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+}
 
 export class ErgoConnection {
   readonly peer: Atom;
@@ -77,20 +91,28 @@ export class ErgoConnection {
   readonly dialer: boolean;
 
   readonly #inbound: ErgoInbound;
+  readonly #hooks: Pick<ErgoInbound, 'disconnected' | 'linkError'>;
   readonly #links: Link[] = [];
   readonly #dec: EnpDecodeContext;
   readonly #edf: EdfEncodeOptions;
   readonly #maxQueued: number;
+  readonly #highWater: number;
   readonly #linkOpts: LinkOptions;
   readonly #makeRef: () => Ref;
   readonly #redial: ConnectionOptions['redial'];
   readonly #pending: PendingRequests;
+  /** This connection's own decoder (the shared one may be mid-decode when a handler decodes). */
+  readonly #decoder = new EdfDecoder();
   #rr = 0;
   #refN = 0;
   #msgN = 0n;
   #rejoining = 0;
   #busy = false;
   #down = false;
+  /** The link whose frame is being handled (inbound back-pressure pauses it). */
+  #current: Link | undefined;
+  /** Free for the owner of the connection (the node stack keeps its wrapper here). */
+  owner: unknown = undefined;
 
   constructor(o: ConnectionOptions) {
     const h = o.handshake;
@@ -105,8 +127,10 @@ export class ErgoConnection {
     this.poolSize = h.poolSize;
     this.poolDSN = h.poolDSN;
     this.#inbound = o.inbound;
+    this.#hooks = o.hooks ?? { disconnected: (c, r) => o.inbound.disconnected?.(c, r), linkError: (c, e) => o.inbound.linkError?.(c, e) };
     this.#pending = new PendingRequests(o.requestTimeout ?? Defaults.REQUEST_TIMEOUT_MS);
     this.#maxQueued = o.maxQueuedBytes ?? 64 * 1024 * 1024;
+    this.#highWater = Math.min(o.highWater ?? 4 * 1024 * 1024, this.#maxQueued);
     const max = o.local.maxMessageSize;
     this.#dec = {
       peer: h.peer,
@@ -137,6 +161,40 @@ export class ErgoConnection {
   get writable(): boolean {
     for (const l of this.#links) if (l.queued > this.#maxQueued) return false;
     return true;
+  }
+
+  /**
+   * True after a frame left its link past the high-water mark: the sender should wait for
+   * `inbound.drain` before sending more (the frame itself was written).
+   */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  /** Bytes waiting to go out on all links (open batches plus the sockets' buffers). */
+  get queuedBytes(): number {
+    let n = 0;
+    for (const l of this.#links) n += l.queued;
+    return n;
+  }
+
+  /** Every link is under half the high-water mark. */
+  #lowWater(): boolean {
+    const low = this.#highWater / 2;
+    for (const l of this.#links) if (l.queued > low) return false;
+    return true;
+  }
+
+  /**
+   * Stop reading the link whose frame is being handled until `until` settles (the node's
+   * `drained`); frames already read wait, in order. Only valid inside an inbound callback.
+   */
+  pauseReading(until: Promise<void>): void {
+    const link = this.#current;
+    if (link === undefined || link.paused) return;
+    link.pause();
+    const go = (): void => link.resume();
+    until.then(go, go);
   }
 
   /** Add a link (after its handshake or Join); `tail` = bytes that followed the handshake. */
@@ -201,6 +259,7 @@ export class ErgoConnection {
       return new ErgoNetError(ErgoNetCode.TooLarge, `frame of ${len} bytes is over ${this.peer.name}'s limit of ${this.peerMaxMessageSize}`);
     }
     link.wrote();
+    if (!this.#busy && link.queued > this.#highWater) this.#busy = true;
     return undefined;
   }
 
@@ -367,20 +426,24 @@ export class ErgoConnection {
 
   /**
    * A local target that peer processes link to or monitor is gone (181–186). Pids and aliases
-   * are ours (our creation), names and events are our registered names.
+   * are ours (our creation), names and events are our registered names. With `from` (the
+   * process that ended or owned the target) the frame follows what it sent before: same link,
+   * and its order byte instead of Go's 0, so a Go receiver keeps it behind them too.
    */
-  sendTerminate(target: Pid | Alias | ProcessID | Event | Atom, reason: EdfError, kind?: 'name' | 'event'): ErgoNetError | undefined {
-    const link = this.#begin(0);
+  sendTerminate(target: Pid | Alias | ProcessID | Event | Atom, reason: EdfError, kind?: 'name' | 'event', from?: Pid): ErgoNetError | undefined {
+    const order = from === undefined ? 0 : mod255(from) || 255;
+    const link = this.#begin(order);
     if (!(link instanceof Link)) return link;
     const at = link.w.pos - link.w.start;
+    const byte6 = from === undefined ? 0 : order;
     let rel: number;
     try {
       const c = link.ctx;
-      if (target instanceof Pid) rel = writeTerminate(c, 'pid', 1, target, reason);
-      else if (target instanceof Alias) rel = writeTerminate(c, 'alias', 1, target, reason);
-      else if (target instanceof Event) rel = writeTerminate(c, 'event', 1, target.name, reason);
-      else if (target instanceof ProcessID) rel = writeTerminate(c, 'name', 1, target.name, reason);
-      else rel = writeTerminate(c, kind ?? 'name', 1, target, reason);
+      if (target instanceof Pid) rel = writeTerminate(c, 'pid', 1, target, reason, byte6);
+      else if (target instanceof Alias) rel = writeTerminate(c, 'alias', 1, target, reason, byte6);
+      else if (target instanceof Event) rel = writeTerminate(c, 'event', 1, target.name, reason, byte6);
+      else if (target instanceof ProcessID) rel = writeTerminate(c, 'name', 1, target.name, reason, byte6);
+      else rel = writeTerminate(c, kind ?? 'name', 1, target, reason, byte6);
     } catch (e) {
       return this.#abort(link, at, e);
     }
@@ -500,25 +563,96 @@ export class ErgoConnection {
   /** Answer a 199 request (used by ./requests.ts). */
   reply(ref: Ref, error: EdfError | null, result: unknown, order: number, byte6: number): void {
     const err = this.#writeAny(order, byte6, new Proto.MessageResult({ Error: error, Result: result, Ref: ref }));
-    if (err) this.#inbound.linkError?.(this, err);
+    if (err) this.#hooks.linkError?.(this, err);
   }
 
   // ---------------------------------------------------------------------------------------
   // Inbound
 
-  readonly #onFrame = (bytes: Uint8Array, link: Link): void => {
+  readonly #onFrame = (b: Uint8Array, s: number, e: number, link: Link): void => {
+    this.#current = link;
+    const type = b[s + 7]!;
+    // The hot path: a plain (not important) message to a pid or a name, decoded in place
+    // without a frame object; the sender and target pids are reused while they repeat.
+    if (type <= EnpType.MessageNameCache && type >= EnpType.MessagePID && (b[s + 16]! & EnpFlag.IMPORTANT) === 0 && e - s >= 34) {
+      const from = this.#fromPid(b, s + 8, link);
+      let to: Pid | Atom;
+      let at: number;
+      if (type === EnpType.MessagePID) {
+        to = this.#toPid(b, s + 25, link);
+        at = s + 33;
+      } else if (type === EnpType.MessageNameCache) {
+        const a = this.#dec.edf.cache?.atoms[(b[s + 25]! << 8) | b[s + 26]!];
+        if (a === undefined) return this.#slowFrame(b, s, e, link);
+        to = a;
+        at = s + 27;
+      } else {
+        const n = b[s + 25]!;
+        if (s + 26 + n >= e) return this.#slowFrame(b, s, e, link);
+        to = Atom.of(utf8Slice.call(b, s + 26, s + 26 + n));
+        at = s + 26 + n;
+      }
+      let message: unknown;
+      try {
+        message = this.#decoder.decodeAt(b, at, this.#dec.edf, e).value;
+      } catch (err) {
+        return this.#slowFrame(b, s, e, link, err);
+      }
+      this.#inbound.send(from, to, message, (b[s + 16]! & 3) as Priority, this);
+      return;
+    }
+    // The answer to a call (the latency path): straight to the waiting caller.
+    if (type === EnpType.MessageResponse && e - s >= 50) {
+      const ref = new Ref(this.local.name, this.local.creation, [u32(b, s + 29), u32(b, s + 25), u32(b, s + 37), u32(b, s + 33), u32(b, s + 45), u32(b, s + 41)]);
+      let value: unknown;
+      try {
+        value = this.#decoder.decodeAt(b, s + 49, this.#dec.edf, e).value;
+      } catch (err) {
+        return this.#slowFrame(b, s, e, link, err);
+      }
+      if (!this.#pending.settle(ref, { error: null, result: value })) {
+        this.#inbound.response(this.#fromPid(b, s + 8, link), this.#toPid(b, s + 17, link), ref, value, this);
+      }
+      return;
+    }
+    this.#slowFrame(b, s, e, link);
+  };
+
+  #fromPid(b: Uint8Array, p: number, link: Link): Pid {
+    const hi = u32(b, p);
+    const lo = u32(b, p + 4);
+    const c = link.lastFrom;
+    if (c !== undefined && c.id === lo && c.serial === hi) return c;
+    return (link.lastFrom = new Pid(this.peer, lo, hi, this.peerCreation));
+  }
+
+  #toPid(b: Uint8Array, p: number, link: Link): Pid {
+    const hi = u32(b, p);
+    const lo = u32(b, p + 4);
+    const c = link.lastTo;
+    if (c !== undefined && c.id === lo && c.serial === hi) return c;
+    return (link.lastTo = new Pid(this.local.name, lo, hi, this.local.creation));
+  }
+
+  /** Every frame the hot path does not take (and its failures, to report them the one way). */
+  #slowFrame(b: Uint8Array, s: number, e: number, link: Link, _cause?: unknown): void {
     let f: EnpFrame;
     try {
-      f = decodeFrame(bytes, this.#dec);
-    } catch (e) {
-      if (!(e instanceof FrameError)) throw e;
+      f = decodeFrame(s === 0 && e === b.length ? b : b.subarray(s, e), this.#dec);
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err;
       // A message of a type we have no schema for is not a broken link: drop it, as Go does.
-      if (e.code === ErgoNetCode.UnexpectedPayload) this.#inbound.linkError?.(this, e);
-      else link.close(e);
+      if (err.code === ErgoNetCode.UnexpectedPayload) this.#hooks.linkError?.(this, err);
+      else link.close(err);
       return;
     }
     dispatchFrame(this, this.#inbound, f.type === EnpType.MessageZ ? f.inner : f);
-  };
+  }
+
+  /** @internal A frame was dropped or a request could not be answered. */
+  reportLinkError(e: ErgoNetError): void {
+    this.#hooks.linkError?.(this, e);
+  }
 
   /** @internal Answer an important delivery (ergo handleRecvQueue: order 0, round-robin link). */
   ack(from: Pid | null, to: Pid, ref: Ref, error: EdfError | null, priority: number): void {
@@ -528,7 +662,7 @@ export class ErgoConnection {
     try {
       writeResponseError(link.ctx, 0, from, priority, to, ref, error);
     } catch (e) {
-      this.#inbound.linkError?.(this, this.#abort(link, at, e));
+      this.#hooks.linkError?.(this, this.#abort(link, at, e));
       return;
     }
     link.wrote();
@@ -540,7 +674,7 @@ export class ErgoConnection {
   }
 
   readonly #onDrain = (): void => {
-    if (this.#busy && this.writable) {
+    if (this.#busy && this.#lowWater()) {
       this.#busy = false;
       this.#inbound.drain?.(this);
     }
@@ -550,8 +684,9 @@ export class ErgoConnection {
     const i = this.#links.indexOf(link);
     if (i < 0) return;
     this.#links.splice(i, 1);
-    if (err) this.#inbound.linkError?.(this, err);
+    if (err) this.#hooks.linkError?.(this, err);
     if (this.#down) return;
+    if (this.#links.length > 0) this.#onDrain();
     // A re-dialed link that dies before carrying anything means the peer no longer has this
     // connection (Go answers a Join first and checks it afterwards): stop re-dialing.
     if (this.dialer && this.#redial && this.poolDSN.length > 0 && !(link.rejoined && link.bytesIn === 0)) {
@@ -588,7 +723,7 @@ export class ErgoConnection {
     this.#down = true;
     const e = new ErgoNetError(ErgoNetCode.NoConnection, `connection to ${this.peer.name} is down`, reason ? { cause: reason } : undefined);
     this.#pending.failAll(e);
-    this.#inbound.disconnected?.(this, reason);
+    this.#hooks.disconnected?.(this, reason);
   }
 
   /** Make a ref the way requests do (for callers that need one for `call`). */

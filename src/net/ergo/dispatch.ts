@@ -63,7 +63,7 @@ export function dispatchFrame(conn: ErgoConnection, h: ErgoInbound, f: EnpFrame)
     case 199: {
       const m = f.message;
       if (m instanceof Proto.MessageResult) conn.settle(m.Ref, { error: m.Error, result: m.Result });
-      else dispatchAny(conn, h, m as AnyRequest, (e) => h.linkError?.(conn, e));
+      else dispatchAny(conn, h, m as AnyRequest, (e) => conn.reportLinkError(e));
       return;
     }
     case 200:

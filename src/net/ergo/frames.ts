@@ -339,22 +339,30 @@ function finish(w: Writer, rel: number): number {
 
 /** u64 from a pid's two halves (serial = high word). */
 function pid64(w: Writer, p: Pid): void {
-  w.u32(p.serial);
-  w.u32(p.id);
+  if (w.pos + 8 > w.buf.length) w.ensure(8);
+  const b = w.buf;
+  const at = w.pos;
+  set32(b, at, p.serial);
+  set32(b, at + 4, p.id);
+  w.pos = at + 8;
 }
 
+/**
+ * A ref's three u64 ids from its words (low half first; an Erlang-sized ref of up to 5 words
+ * is widened with zeros), written as six u32s: no bigint on this path.
+ */
 function ref64(w: Writer, r: Ref): void {
+  if (w.pos + 24 > w.buf.length) w.ensure(24);
+  const b = w.buf;
+  const at = w.pos;
   const x = r.ids;
-  if (x.length === 6) {
-    w.u32(x[1]!);
-    w.u32(x[0]!);
-    w.u32(x[3]!);
-    w.u32(x[2]!);
-    w.u32(x[5]!);
-    w.u32(x[4]!);
-  } else {
-    for (const v of r.ergoIds()) w.u64(v);
-  }
+  set32(b, at, x[1] ?? 0);
+  set32(b, at + 4, x[0] ?? 0);
+  set32(b, at + 8, x[3] ?? 0);
+  set32(b, at + 12, x[2] ?? 0);
+  set32(b, at + 16, x[5] ?? 0);
+  set32(b, at + 20, x[4] ?? 0);
+  w.pos = at + 24;
 }
 
 function name8(w: Writer, a: Atom): void {
@@ -369,16 +377,46 @@ function cachedId(cache: EdfEncodeCache | undefined, a: Atom): number {
   return cache?.atoms.get(a) ?? 0;
 }
 
+/** Big-endian u32 at `p` (no bounds check: the caller ensured the room). */
+function set32(b: Uint8Array, p: number, v: number): void {
+  b[p] = v >>> 24;
+  b[p + 1] = v >>> 16;
+  b[p + 2] = v >>> 8;
+  b[p + 3] = v;
+}
+
+/** The 8 bytes of an important-delivery id (0 unless important), without a bigint for 0. */
+function msgId64(b: Uint8Array, p: number, id: bigint): void {
+  if (id === 0n) {
+    set32(b, p, 0);
+    set32(b, p + 4, 0);
+  } else {
+    set32(b, p, Number((id >> 32n) & 0xffffffffn));
+    set32(b, p + 4, Number(id & 0xffffffffn));
+  }
+}
+
 /** 101 / 102 / 103 / 104: an async message. */
 export function writeSend(c: EnpEncodeContext, order: number, from: Pid, to: Pid | Atom | Alias, flags: number, msgId: bigint, message: unknown): number {
   const { w } = c;
   let rel: number;
   if (to instanceof Pid) {
-    rel = begin(w, order, EnpType.MessagePID, 25);
-    pid64(w, from);
-    w.u8(flags);
-    w.u64(msgId);
-    pid64(w, to);
+    // The hot path: the whole fixed part written at once.
+    w.ensure(33);
+    const b = w.buf;
+    const p = w.pos;
+    b[p] = Enp.MAGIC;
+    b[p + 1] = Enp.VERSION;
+    b[p + 6] = order;
+    b[p + 7] = EnpType.MessagePID;
+    set32(b, p + 8, from.serial);
+    set32(b, p + 12, from.id);
+    b[p + 16] = flags;
+    msgId64(b, p + 17, msgId);
+    set32(b, p + 25, to.serial);
+    set32(b, p + 29, to.id);
+    w.pos = p + 33;
+    rel = p - w.start;
   } else if (to instanceof Alias) {
     rel = begin(w, order, EnpType.MessageAlias, 41);
     pid64(w, from);
@@ -489,22 +527,22 @@ export function responseCode(error: EdfError | null): number {
 }
 
 /** 181–186: a local target that a peer process links to or monitors is gone. */
-export function writeTerminate(c: EnpEncodeContext, kind: 'pid' | 'name' | 'alias' | 'event', priority: number, target: Pid | Atom | Alias, reason: EdfError): number {
+export function writeTerminate(c: EnpEncodeContext, kind: 'pid' | 'name' | 'alias' | 'event', priority: number, target: Pid | Atom | Alias, reason: EdfError, order = 0): number {
   const { w } = c;
   let rel: number;
   if (kind === 'pid') {
-    rel = begin(w, 0, EnpType.TerminatePID, 9);
+    rel = begin(w, order, EnpType.TerminatePID, 9);
     w.u8(priority);
     pid64(w, target as Pid);
   } else if (kind === 'alias') {
-    rel = begin(w, 0, EnpType.TerminateAlias, 25);
+    rel = begin(w, order, EnpType.TerminateAlias, 25);
     w.u8(priority);
     ref64(w, target as Alias);
   } else {
     const a = target as Atom;
     const id = cachedId(c.edf.cache, a);
     const type = kind === 'name' ? (id ? EnpType.TerminateNameCache : EnpType.TerminateName) : id ? EnpType.TerminateEventCache : EnpType.TerminateEvent;
-    rel = begin(w, 0, type, 3);
+    rel = begin(w, order, type, 3);
     w.u8(priority);
     if (id) w.u16(id);
     else name8(w, a);
@@ -544,15 +582,15 @@ export function encodeFrame(c: EnpEncodeContext, f: EnpFrame): number {
     case 130:
       return writeResponseError(c, f.order, f.from.id === 0 && f.from.serial === 0 ? null : f.from, f.priority, f.to, f.ref, f.error);
     case 181:
-      return writeTerminate(c, 'pid', f.priority, f.target, f.reason);
+      return writeTerminate(c, 'pid', f.priority, f.target, f.reason, f.order);
     case 182:
     case 183:
-      return writeTerminate(c, 'name', f.priority, f.target, f.reason);
+      return writeTerminate(c, 'name', f.priority, f.target, f.reason, f.order);
     case 184:
-      return writeTerminate(c, 'alias', f.priority, f.target, f.reason);
+      return writeTerminate(c, 'alias', f.priority, f.target, f.reason, f.order);
     case 185:
     case 186:
-      return writeTerminate(c, 'event', f.priority, f.target, f.reason);
+      return writeTerminate(c, 'event', f.priority, f.target, f.reason, f.order);
     case 199:
       return writeAny(c, f.order, f.message);
     case 200:

@@ -56,3 +56,7 @@ export { RegistrarServer, encodeRegistrarPacket, decodeRegistrarPacket, type Rou
 export { RegistrarClient, hostOf, type RegistrarClientOptions, type RegistrarEvent } from './registrar-client.js';
 export { StaticRoutes, type StaticRoute } from './routes.js';
 export { ErgoNetwork, ErgoChannels, defaultCache, type ErgoNetworkOptions, type AcceptorOptions } from './network.js';
+export { ErgoStack, ergoDropChannel, type ErgoStackOptions } from './stack.js';
+export { ErgoNodeConnection, type CompressionOptions } from './node-connection.js';
+export { NodeBridge } from './node-inbound.js';
+export { toRuntimeError } from './runtime-errors.js';

@@ -16,6 +16,7 @@ import { EdfEncoder } from '../../codec/edf/index.js';
 import { Writer } from '../../codec/writer.js';
 import { Defaults, Enp } from './constants.js';
 import { ErgoNetCode, ErgoNetError, FrameError, HandshakeError } from './errors.js';
+import type { Pid } from '../../term/ids.js';
 import type { EnpEncodeContext } from './frames.js';
 import type { HandshakeIO } from './handshake.js';
 import { handshakeFrameLength } from './handshake.js';
@@ -51,8 +52,11 @@ export class Link {
   readonly enc: EdfEncoder;
   /** The encoder context frames are written with (set by the connection: writer, encoder, our tables). */
   ctx: EnpEncodeContext;
-  /** Set by the connection: one whole frame (a view, valid only during the call). */
-  onFrame: (frame: Uint8Array, link: Link) => void = () => {};
+  /**
+   * Set by the connection: one whole frame, `buf[start..end)` (valid only during the call; the
+   * frame is not copied out of the chunk it arrived in).
+   */
+  onFrame: (buf: Uint8Array, start: number, end: number, link: Link) => void = () => {};
   /** Set by the connection: the link is gone (err undefined = orderly close). */
   onClose: (link: Link, err: ErgoNetError | undefined) => void = () => {};
   /** Set by the connection: the socket drained its write buffer. */
@@ -69,8 +73,14 @@ export class Link {
   #want = 0;
   #closed = false;
   #closeErr: ErgoNetError | undefined;
+  /** Reading is paused (inbound back-pressure); `#held` keeps the bytes not yet handled. */
+  #paused = false;
+  #held: Uint8Array | undefined;
   /** Bytes received in ENP mode (tail included). */
   bytesIn = 0;
+  /** The connection's decode caches: the last sender and target pid seen on this link. */
+  lastFrom: Pid | undefined = undefined;
+  lastTo: Pid | undefined = undefined;
   /** Made by re-dialing a dropped link (the connection does not re-dial it again if it dies unused). */
   rejoined = false;
   readonly #flushNow = (): void => {
@@ -102,7 +112,7 @@ export class Link {
     s.on('error', (e: Error) => this.#fail(new ErgoNetError(ErgoNetCode.LinkClosed, `link error: ${e.message}`, { cause: e })));
     s.on('close', () => this.#fail(this.#closeErr));
     if (tail.length > 0) this.#onData(tail);
-    s.resume();
+    if (!this.#paused) s.resume();
   }
 
   // ---------------------------------------------------------------------------------------
@@ -112,6 +122,16 @@ export class Link {
     if (this.#closed) return;
     this.#tap?.('in', d);
     this.bytesIn += d.length;
+    if (this.#paused) {
+      // A chunk the socket had already read when we paused: keep it for resume().
+      this.#hold(d);
+      return;
+    }
+    this.#handle(d);
+  }
+
+  /** Split `d` into frames and deliver them, stopping (and holding the rest) if paused. */
+  #handle(d: Uint8Array): void {
     let p = 0;
     if (this.#partsLen > 0) {
       p = this.#assemble(d);
@@ -122,8 +142,12 @@ export class Link {
       const len = this.#frameLength(d, p);
       if (len < 0) return;
       if (n - p < len) break;
-      if (!this.#deliver(d.subarray(p, p + len))) return;
+      if (!this.#deliver(d, p, p + len)) return;
       p += len;
+      if (this.#paused) {
+        if (p < n) this.#hold(d.subarray(p));
+        return;
+      }
     }
     if (p < n) {
       const rest = d.subarray(p);
@@ -161,7 +185,41 @@ export class Link {
     this.#partsLen = 0;
     this.#want = 0;
     p = missing;
-    return this.#deliver(frame) ? p : -1;
+    if (!this.#deliver(frame, 0, frame.length)) return -1;
+    if (this.#paused) {
+      if (p < d.length) this.#hold(d.subarray(p));
+      return -1;
+    }
+    return p;
+  }
+
+  #hold(d: Uint8Array): void {
+    // Socket chunks are never reused by Node, so a view of one stays valid.
+    this.#held = this.#held === undefined ? d : concat([this.#held, d], this.#held.length + d.length);
+  }
+
+  /**
+   * Stop handling frames after the current one until {@link resume} (a local process is past
+   * its backlog mark): the socket stops reading, so TCP pushes back on the peer.
+   */
+  pause(): void {
+    if (this.#paused || this.#closed) return;
+    this.#paused = true;
+    this.socket.pause();
+  }
+
+  /** Handle what was held back, then read again. */
+  resume(): void {
+    if (!this.#paused || this.#closed) return;
+    this.#paused = false;
+    const held = this.#held;
+    this.#held = undefined;
+    if (held !== undefined) this.#handle(held);
+    if (!this.#paused && !this.#closed) this.socket.resume();
+  }
+
+  get paused(): boolean {
+    return this.#paused;
   }
 
   /** The frame length at `p`, or -1 after closing the link for a bad header. */
@@ -179,8 +237,8 @@ export class Link {
     return -1;
   }
 
-  #deliver(frame: Uint8Array): boolean {
-    this.onFrame(frame, this);
+  #deliver(buf: Uint8Array, start: number, end: number): boolean {
+    this.onFrame(buf, start, end, this);
     return !this.#closed;
   }
 
@@ -236,6 +294,7 @@ export class Link {
     this.#closed = true;
     this.#closeErr ??= err;
     this.#parts = [];
+    this.#held = undefined;
     this.onClose(this, this.#closeErr);
   }
 }

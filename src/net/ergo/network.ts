@@ -60,6 +60,8 @@ export interface ErgoNetworkOptions {
   handshakeTimeout?: number;
   requestTimeout?: number;
   maxQueuedBytes?: number;
+  /** See ConnectionOptions.highWater. */
+  highWater?: number;
   batchBytes?: number;
   maxInflated?: number;
   entropy?: HandshakeEntropy;
@@ -229,8 +231,8 @@ export class ErgoNetwork {
     const c = new ErgoConnection({
       local: this.local,
       handshake: h,
-      inbound: {
-        ...bindAll(o.inbound),
+      inbound: o.inbound,
+      hooks: {
         disconnected: (conn, reason) => {
           if (this.#conns.get(conn.peer) === conn) this.#conns.delete(conn.peer);
           if (ErgoChannels.down.hasSubscribers) ErgoChannels.down.publish({ node: this.name, peer: conn.peer, connection: conn, reason });
@@ -244,6 +246,7 @@ export class ErgoNetwork {
       dialer,
       requestTimeout: o.requestTimeout,
       maxQueuedBytes: o.maxQueuedBytes,
+      highWater: o.highWater,
       maxInflated: o.maxInflated,
       batchBytes: o.batchBytes,
       redial,
@@ -418,20 +421,4 @@ export class ErgoNetwork {
     if (srv) await new Promise((r) => srv.close(r));
     for (const s of this.#sockets) s.destroy();
   }
-}
-
-/** Calls the inbound object's methods as they are at call time (a class instance keeps its `this`). */
-function bindAll(h: ErgoInbound): ErgoInbound {
-  // The per-message callbacks get fixed-arity wrappers (no rest-array per message).
-  const out: Record<string, unknown> = {
-    send: (a: never, b: never, c: never, d: never, e: never) => h.send(a, b, c, d, e),
-    call: (a: never, b: never, c: never, d: never, e: never, f: never) => h.call(a, b, c, d, e, f),
-    response: (a: never, b: never, c: never, d: never, e: never) => h.response(a, b, c, d, e),
-    responseError: (a: never, b: never, c: never, d: never, e: never) => h.responseError(a, b, c, d, e),
-    event: (a: never, b: never, c: never, d: never, e: never, f: never) => h.event(a, b, c, d, e, f),
-  };
-  for (const k of ['exit', 'terminate', 'link', 'unlink', 'monitor', 'demonitor', 'linkEvent', 'unlinkEvent', 'monitorEvent', 'demonitorEvent', 'spawn', 'applicationStart', 'connected', 'linkError', 'drain'] as const) {
-    out[k] = (...a: unknown[]): unknown => (h[k] as ((...x: unknown[]) => unknown) | undefined)?.apply(h, a);
-  }
-  return out as unknown as ErgoInbound;
 }

@@ -18,10 +18,17 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-/** The map key of a ref: its six id words (an Erlang-sized ref is widened first). */
+/**
+ * The map key of a ref: its words without trailing zeros, so the 3-word form and the 6-word
+ * wire form of one reference (Ergo's 3×u64) find the same request.
+ */
 function key(r: Ref): string {
   const x = r.ids;
-  return x.length === 6 ? `${x[0]}.${x[1]}.${x[2]}.${x[3]}.${x[4]}.${x[5]}` : r.ergoIds().join('.');
+  let n = x.length;
+  while (n > 1 && x[n - 1] === 0) n--;
+  let k = String(x[0]);
+  for (let i = 1; i < n; i++) k += '.' + x[i];
+  return k;
 }
 
 export class PendingRequests {

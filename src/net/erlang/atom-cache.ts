@@ -145,6 +145,8 @@ export class InAtomCache {
   /** New entries received, and references to earlier ones. */
   newEntries = 0;
   hits = 0;
+  /** How many references the last header read listed. */
+  count = 0;
 
   constructor(maxAtoms = 1_048_576) {
     this.#maxAtoms = maxAtoms;
@@ -152,13 +154,14 @@ export class InAtomCache {
 
   /**
    * Read N, the flags and the references at `pos` (just after `131, 68` or the fragment ids)
-   * into `out[0..N)`; returns the offset after the header. Throws DistError BadHeader for
-   * anything OTP's erts_prepare_dist_ext refuses.
+   * into `out[0..N)`; returns the offset after the header, and leaves N in `count`. Throws
+   * DistError BadHeader for anything OTP's erts_prepare_dist_ext refuses.
    */
-  readHeader(b: Uint8Array, pos: number, end: number, out: Atom[]): { pos: number; n: number } {
+  readHeader(b: Uint8Array, pos: number, end: number, out: Atom[]): number {
     if (pos >= end) throw badHeader('no atom count');
     const n = b[pos++]!;
-    if (n === 0) return { pos, n };
+    this.count = 0;
+    if (n === 0) return pos;
     const flagBytes = (n >> 1) + 1;
     if (pos + flagBytes > end) throw badHeader('atom cache flags cut short');
     const fp = pos;
@@ -190,8 +193,9 @@ export class InAtomCache {
         out[i] = a;
         this.newEntries++;
       }
+      this.count = i + 1;
     }
-    return { pos, n };
+    return pos;
   }
 
   #intern(b: Uint8Array, pos: number, len: number): Atom {

@@ -77,7 +77,10 @@ export class DistConnection extends DistOps {
   #ticker: NodeJS.Timeout | undefined;
   #drainWaiters: (() => void)[] = [];
   #resolveClosed!: (e: Error) => void;
+  #paused = false;
   bytesOut = 0;
+  /** Free for the owner of the connection (the node's stack keeps its per-peer state here). */
+  context: unknown = undefined;
 
   constructor(socket: Duplex, info: ConnectionInfo, handler: DistHandler, opts: ConnectionOptions = {}) {
     const f = info.flags;
@@ -94,7 +97,8 @@ export class DistConnection extends DistOps {
     this.status = info.status;
     this.visible = (f & DFlag.PUBLISHED) !== 0n;
     this.#dispatcher = new Dispatcher(this, handler, info.localNode, info.localCreation, info.peerNode);
-    this.#reader = new DistReader(atomCache || fragments, (ctl, payload) => this.#dispatcher.dispatch(ctl, payload), opts);
+    const d = this.#dispatcher;
+    this.#reader = new DistReader(atomCache || fragments, (ctl, payload) => d.dispatch(ctl, payload), opts, (from, to, payload) => d.sendSender(from, to, payload));
     this.#flushThreshold = opts.flushThreshold ?? 64 * 1024;
     this.#highWaterMark = opts.highWaterMark ?? 4 * 1024 * 1024;
     const ticktime = opts.netTicktime ?? 60;
@@ -147,6 +151,23 @@ export class DistConnection extends DistOps {
     return new Promise((r) => this.#drainWaiters.push(r));
   }
 
+  /** Stop reading from the socket (inbound back-pressure); ticks still count what was read. */
+  pauseReading(): void {
+    if (this.#paused || !this.#open) return;
+    this.#paused = true;
+    this.#socket.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    if (this.#open) this.#socket.resume();
+  }
+
+  get readingPaused(): boolean {
+    return this.#paused;
+  }
+
   #onDrain(): void {
     if (this.needsDrain) return;
     const w = this.#drainWaiters;
@@ -170,7 +191,8 @@ export class DistConnection extends DistOps {
     const read = this.#reader.bytesIn;
     const gotSome = read !== this.#lastRead;
     this.#lastRead = read;
-    if (gotSome) this.#silent = 0;
+    // While we hold reading back, the kernel buffers the peer's ticks: silence means nothing.
+    if (gotSome || this.#paused) this.#silent = 0;
     else if (++this.#silent >= this.#intensity) {
       this.close(new DistError(DistCode.TickTimeout, `nothing received for ${(this.#silent * this.#tickMs) / 1000} s (net_ticktime)`, { node: this.node.name }));
       return;

@@ -65,6 +65,23 @@ export class Dispatcher {
     return t;
   }
 
+  /**
+   * A SEND_SENDER the reader's fast path read from the bytes (fast-control.ts): the same checks
+   * as {@link dispatch} gives it, without a control tuple.
+   */
+  sendSender(from: Pid, to: Pid, payload: Term): DistError | undefined {
+    if (from.node !== this.#peer) return new DistError(DistCode.ForeignPid, `sender ${from} is not of node ${this.#peer.name}`, { node: this.#peer.name });
+    if (to.node !== this.#local) return new DistError(DistCode.ForeignPid, `target ${to} is not of this node`, { node: this.#peer.name });
+    // A target of a previous incarnation is gone: the message is dropped.
+    if (to.creation !== this.#creation) return undefined;
+    try {
+      this.#h.message(this.#conn, from, to, payload, false, undefined);
+    } catch (err) {
+      this.#h.error?.(this.#conn, err);
+    }
+    return undefined;
+  }
+
   /** Dispatch one message; returns the error to close the connection with, or undefined. */
   dispatch(ctl: Term, payload: Term | undefined): DistError | undefined {
     if (!(ctl instanceof Tuple) || ctl.elements.length < 1) return this.#bad(ctl, 'not a tuple');

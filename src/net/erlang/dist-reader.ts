@@ -15,6 +15,8 @@ import { EtfDecoder, type DecodeOptions } from '../../codec/etf/decode.js';
 import { DecodeError } from '../../codec/errors.js';
 import { InAtomCache } from './atom-cache.js';
 import { DistCode, DistError } from './errors.js';
+import { FastControl, isSendSender } from './fast-control.js';
+import type { Pid } from '../../term/ids.js';
 
 export interface ReaderLimits {
   /** Largest packet accepted (default 128 MiB). */
@@ -47,10 +49,15 @@ interface Sequence {
 /** Receives one decoded message; returns an error to close the connection with. */
 export type MessageSink = (control: Term, payload: Term | undefined) => DistError | undefined;
 
+/** Receives a SEND_SENDER read by the fast path (fast-control.ts): sender, target, message. */
+export type SendSink = (from: Pid, to: Pid, payload: Term) => DistError | undefined;
+
 export class DistReader {
   readonly #limits: ReaderLimits;
   readonly #headerMode: boolean;
   readonly #sink: MessageSink;
+  readonly #sendSink: SendSink | undefined;
+  readonly #fast = new FastControl();
   readonly #cache: InAtomCache;
   /** Atom cache entries received: new ones, and references to earlier ones. */
   get cacheStats(): { newEntries: number; hits: number } {
@@ -72,10 +79,11 @@ export class DistReader {
   /** Fragments received (first fragments of multi-fragment messages included). */
   fragmentsIn = 0;
 
-  constructor(headerMode: boolean, sink: MessageSink, limits: Partial<ReaderLimits> = {}) {
+  constructor(headerMode: boolean, sink: MessageSink, limits: Partial<ReaderLimits> = {}, sendSink?: SendSink) {
     this.#limits = { ...DEFAULT_READER_LIMITS, ...limits };
     this.#headerMode = headerMode;
     this.#sink = sink;
+    this.#sendSink = sendSink;
     this.#cache = new InAtomCache(this.#limits.maxAtoms);
     this.#opts = {
       versionByte: false,
@@ -147,11 +155,12 @@ export class DistReader {
     const kind = b[start + 1];
     const atoms = this.#atoms as Atom[];
     if (kind === 68) {
-      const h = this.#cache.readHeader(b, start + 2, end, atoms);
+      const cache = this.#cache;
+      const pos = cache.readHeader(b, start + 2, end, atoms);
       try {
-        return this.#message(b, h.pos, end, this.#opts);
+        return this.#message(b, pos, end, this.#opts);
       } finally {
-        for (let i = 0; i < h.n; i++) this.#atoms[i] = undefined;
+        for (let i = 0, n = cache.count; i < n; i++) this.#atoms[i] = undefined;
       }
     }
     if (kind === 69 || kind === 70) {
@@ -169,7 +178,7 @@ export class DistReader {
   #firstFragment(b: Uint8Array, pos: number, end: number, seq: bigint, frag: bigint): DistError | undefined {
     const atoms = this.#atoms as Atom[];
     // The cache entries of a first fragment take effect now: later messages may use them.
-    const h = this.#cache.readHeader(b, pos, end, atoms);
+    const h = { pos: this.#cache.readHeader(b, pos, end, atoms), n: this.#cache.count };
     try {
       if (frag === 1n) return this.#message(b, h.pos, end, this.#opts);
       if (this.#sequences.has(seq)) throw new DistError(DistCode.BadFragment, `sequence ${seq} started twice`);
@@ -210,6 +219,12 @@ export class DistReader {
   #message(b: Uint8Array, pos: number, end: number, opts: DecodeOptions): DistError | undefined {
     this.messagesIn++;
     const dec = this.#decoder;
+    const fast = this.#fast;
+    if (this.#sendSink !== undefined && isSendSender(b, pos, end) && fast.sendSender(b, pos, end, opts.atomCache ?? NO_ATOMS) && fast.end < end) {
+      const payload = dec.decodeAt(b, fast.end, opts, end);
+      if (payload.end !== end) throw new DistError(DistCode.Trailing, `${end - payload.end} bytes after the payload`);
+      return this.#sendSink(fast.from!, fast.to!, payload.term);
+    }
     const ctl = dec.decodeAt(b, pos, opts, end);
     if (ctl.end === end) return this.#sink(ctl.term, undefined);
     const payload = dec.decodeAt(b, ctl.end, opts, end);
@@ -232,6 +247,8 @@ export class DistReader {
     return this.#sink(ctl.term, payload.term);
   }
 }
+
+const NO_ATOMS: readonly Atom[] = [];
 
 function header(what: string): DistError {
   return new DistError(DistCode.BadHeader, `bad distribution header: ${what}`);

@@ -313,7 +313,7 @@ export class DistEndpoint {
    * The connection to `node`, made if needed (resolving its port, dialling, handshaking).
    * Concurrent calls share one attempt. Rejects with a DistError, HandshakeError or EpmdError.
    */
-  connect(node: string | Atom): Promise<DistConnection> {
+  connect(node: string | Atom, where?: { host: string; port: number }): Promise<DistConnection> {
     const name = typeof node === 'string' ? node : node.name;
     const live = this.#conns.get(name);
     if (live) return Promise.resolve(live);
@@ -323,9 +323,19 @@ export class DistEndpoint {
     if (this.#inbound.has(name)) return this.#waitFor(name, this.opts.setupTime ?? 7000);
     if (this.#stopping) return Promise.reject(new DistError(DistCode.NotStarted, 'the endpoint is stopping'));
     if (!isNodeName(name)) return Promise.reject(new DistError(DistCode.NoRoute, `"${name}" is not a node name`));
-    const p = this.#dial(name).finally(() => this.#pending.delete(name));
+    const p = this.#dial(name, where).finally(() => this.#pending.delete(name));
     this.#pending.set(name, p);
     return p;
+  }
+
+  /**
+   * Where `node` listens: a static route, the epmd-less default port, or its EPMD's answer
+   * (PORT_PLEASE2). Rejects with DistError ERR_DIST_NO_ROUTE or an EpmdError (ERR_EPMD_NOT_FOUND, …).
+   */
+  resolve(node: string | Atom): Promise<{ host: string; port: number }> {
+    const name = typeof node === 'string' ? node : node.name;
+    if (!isNodeName(name)) return Promise.reject(new DistError(DistCode.NoRoute, `"${name}" is not a node name`));
+    return this.#resolve(name);
   }
 
   async #resolve(node: string): Promise<{ host: string; port: number }> {
@@ -343,7 +353,7 @@ export class DistEndpoint {
     return { host: addr, port: entry.port };
   }
 
-  async #dial(node: string): Promise<DistConnection> {
+  async #dial(node: string, given: { host: string; port: number } | undefined): Promise<DistConnection> {
     const o = this.opts;
     const setupTime = o.setupTime ?? 7000;
     const out: Outgoing = { io: undefined, superseded: false };
@@ -352,7 +362,7 @@ export class DistEndpoint {
     try {
       let where: { host: string; port: number };
       try {
-        where = await this.#resolve(node);
+        where = given ?? (await this.#resolve(node));
       } catch (e) {
         if (e instanceof DistError) throw e;
         throw new DistError(DistCode.NoRoute, `cannot resolve ${node}: ${(e as Error).message}`, { cause: e, node });

@@ -19,3 +19,6 @@ export { HandshakeIO } from './handshake-io.js';
 export { DistReader, DEFAULT_READER_LIMITS, type ReaderLimits } from './dist-reader.js';
 export { DistWriter } from './dist-writer.js';
 export { OutAtomCache, InAtomCache } from './atom-cache.js';
+export { ErlangStack, type ErlangStackOptions, type RpcFunction, type RpcCall, type RpcOptions } from './stack.js';
+export { Peer } from './peer.js';
+export { ioFormat, chardata } from './io-format.js';

@@ -62,6 +62,7 @@ export class NetworkManager implements NetworkRouter {
       },
       setCreation: (c) => ctx.setCreation(c),
       inbound: ctx.inbound,
+      log: ctx.log,
       connectionUp: (conn, info) => this.#up(conn, info),
       connectionDown: (conn, reason) => this.#down(conn, reason),
     };
@@ -154,6 +155,8 @@ export class NetworkManager implements NetworkRouter {
     if (p !== undefined) {
       this.#dialing.delete(node);
       p.resolve(conn);
+      // Senders parked on the stand-in (it reports Busy once it holds many operations) go on.
+      this.#ctx?.inbound.writable(node);
     }
   }
 
@@ -165,10 +168,16 @@ export class NetworkManager implements NetworkRouter {
   }
 }
 
+/** Operations a stand-in holds before it reports `Busy` (its senders then wait for the connection). */
+const PENDING_MARK = 1024;
+
 /**
  * The connection to a node being dialled: keeps every operation, in order, and replays them on
  * the real connection once it is up; a failed dial drops them (the node-down that follows
- * fires links and monitors and fails calls) and rejects the ones that return a promise.
+ * fires links and monitors and fails calls) and rejects the ones that return a promise. Past
+ * {@link PENDING_MARK} operations its sends answer `Busy`, so a process that keeps sending is
+ * parked until the connection is up (the manager then calls `writable`) instead of filling
+ * memory while the handshake runs.
  */
 class PendingConnection implements Connection {
   readonly protocol: Protocol = 'pending';
@@ -188,7 +197,14 @@ class PendingConnection implements Connection {
   resolve(c: Connection): void {
     const ops = this.#ops;
     this.#ops = [];
-    for (const op of ops) op(c);
+    for (const op of ops) {
+      try {
+        op(c);
+      } catch {
+        // A send the real connection refuses as misuse (too large for the peer, not
+        // encodable): its sender has moved on, and the operations after it must still go.
+      }
+    }
     this.#resolve(c);
   }
 
@@ -199,7 +215,7 @@ class PendingConnection implements Connection {
 
   #later(op: (c: Connection) => void): Outbound {
     this.#ops.push(op);
-    return Outbound.Ok;
+    return this.#ops.length < PENDING_MARK ? Outbound.Ok : Outbound.Busy;
   }
 
   #then<T>(op: (c: Connection) => Promise<T>): Promise<T> {

@@ -36,7 +36,7 @@ import {
   typed,
   uint16,
 } from '../../../src/codec/edf/index.js';
-import { Alias, atom, Pid, Ref } from '../../../src/term/index.js';
+import { Alias, atom, ErlFloat, float, Pid, Ref } from '../../../src/term/index.js';
 import { hex, loadVectorFiles, unhex, decodeError, encodeError } from './support.js';
 
 /** u16 length + UTF-8, hex. */
@@ -143,7 +143,13 @@ describe('schemas', () => {
 
 describe('any slots', () => {
   it('infers the documented defaults', () => {
-    expect(hex(encode(3))).toBe('904008000000000000'); // number → float64
+    // An integral number is a Go int (as in ETF); other numbers, -0 and float(n) are float64.
+    expect(hex(encode(3))).toBe('960000000000000003');
+    expect(hex(encode(-7))).toBe('96fffffffffffffff9');
+    expect(hex(encode(2.5))).toBe('904004000000000000');
+    expect(hex(encode(-0))).toBe('908000000000000000');
+    expect(hex(encode(float(3)))).toBe('904008000000000000');
+    expect(hex(encode(2 ** 53))).toBe('904340000000000000'); // beyond the safe range: already a float
     expect(hex(encode(3n))).toBe('960000000000000003'); // bigint → int
     expect(hex(encode('x'))).toBe('8d000178');
     expect(hex(encode(atom('x')))).toBe('8c000178');
@@ -163,9 +169,21 @@ describe('any slots', () => {
     const back = decode(b) as unknown[];
     expect(back[0]).toBeInstanceOf(Typed);
     expect((back[0] as Typed).type).toBe(T.int8);
-    expect(back[4]).toBe(5n);
+    expect(back[4]).toBe(5); // a Go int in an any slot: a number while it is safe
     expect(back[5]).toBe(2.5);
     expect((back[6] as Typed).value).toBeNull();
+    expect(hex(encode(back))).toBe(hex(b));
+  });
+
+  it('decodes any-slot ints as numbers while safe and integral floats as ErlFloat, and re-encodes both', () => {
+    const b = encode([3, 2n ** 60n, -(2n ** 53n), float(1), float(-0), 1.5]);
+    const back = decode(b) as unknown[];
+    expect(back[0]).toBe(3);
+    expect(back[1]).toBe(2n ** 60n);
+    expect(back[2]).toBe(-(2n ** 53n));
+    expect(back[3]).toBeInstanceOf(ErlFloat);
+    expect(Object.is((back[4] as ErlFloat).value, -0)).toBe(true);
+    expect(back[5]).toBe(1.5);
     expect(hex(encode(back))).toBe(hex(b));
   });
 

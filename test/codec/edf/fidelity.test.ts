@@ -69,9 +69,9 @@ describe('type headers', () => {
     // Interned types live forever; the shapes a peer can fold are unbounded (map[int]map[int]…,
     // [][]…, arrays of any length). Only []L and map[L1]L2 of leaf types (a bounded set) are
     // interned; anything deeper is built per message and collected with it.
-    const arrayKey = decode(unhex('820008' + '9f' + '9e00000002' + '96' + '8d' + '9f00000000')) as Typed;
-    expect(arrayKey.type.key!.len).toBe(2);
-    expect(arrayKey.type.elem!.mapOf(arrayKey.type.key!)).not.toBe(arrayKey.type);
+    const arrayValue = decode(unhex('820008' + '9f' + '8d' + '9e00000002' + '96' + '9f00000000')) as Typed;
+    expect(arrayValue.type.elem!.len).toBe(2);
+    expect(arrayValue.type.elem!.mapOf(T.string)).not.toBe(arrayValue.type);
     const nestedMap = decode(unhex('820005' + '9f969f968d' + '9f00000000')) as Typed;
     expect(nestedMap.type.goName).toBe('map[int]map[int]string');
     expect(nestedMap.type.elem!.mapOf(T.int)).not.toBe(nestedMap.type);

@@ -35,6 +35,10 @@ export interface EdfCase {
   encodeFrom?: EJson;
   atomMapping?: Record<string, string>;
   note?: string;
+  /** Rejections: what Go's edf.Decode said. */
+  goError?: string;
+  /** Go's edf.Decode fails on these bytes although Go's encoder wrote them (a Go quirk). */
+  goDecodeError?: string;
 }
 
 export interface CacheJson {
@@ -56,6 +60,10 @@ export interface TypeDeclJson {
 export interface EdfVectorFile {
   format: 'edf';
   origin: string;
+  /** The Ergo release whose net/edf made the file (go.json). */
+  release?: string;
+  /** What Go's encoder does with values no byte vector can carry (go.json). */
+  facts?: { what: string; result: string }[];
   types?: TypeDeclJson[];
   caches?: Record<string, CacheJson>;
   cases: EdfCase[];
@@ -65,7 +73,9 @@ export function loadVectorFiles(): { file: string; data: EdfVectorFile }[] {
   return readdirSync(vectorDir)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((file) => ({ file, data: JSON.parse(readFileSync(join(vectorDir, file), 'utf8')) as EdfVectorFile }));
+    .map((file) => ({ file, data: JSON.parse(readFileSync(join(vectorDir, file), 'utf8')) as EdfVectorFile }))
+    // framework-types.json is the Go layout dump (format edf-framework-types), not vectors.
+    .filter((f) => f.data.format === 'edf');
 }
 
 /** The default registry plus the Go test types the file declares. */

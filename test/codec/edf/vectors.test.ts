@@ -13,10 +13,11 @@ const files = loadVectorFiles();
 const dec = new EdfDecoder();
 const enc = new EdfEncoder();
 
-it('has the vector files', () => {
-  expect(files.map((f) => f.file)).toEqual(expect.arrayContaining(['digest.json', 'capture.json']));
-  const total = files.reduce((n, f) => n + f.data.cases.length, 0);
-  expect(total).toBeGreaterThanOrEqual(100);
+it('has the vector files, at least 200 of them from the real Go net/edf', () => {
+  expect(files.map((f) => f.file)).toEqual(expect.arrayContaining(['digest.json', 'capture.json', 'go.json']));
+  const go = files.find((f) => f.file === 'go.json')!.data;
+  expect(go.release).toMatch(/^3\./);
+  expect(go.cases.length).toBeGreaterThanOrEqual(200);
 });
 
 for (const { file, data } of files) {

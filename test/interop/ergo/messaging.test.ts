@@ -73,7 +73,7 @@ describe.skipIf(!go.ok)(title('ENP messaging with Go Ergo v3'), () => {
     await g.ok({ op: 'send', to: aliasTarget(tsAlias), val: { t: 'bytes', hex: '010203' } });
     const a = await rec.wait(sendOf((r) => r.message === 'to-pid'));
     expect(a).toMatchObject({ to: tsPid, priority: 0, from: goPid(g.ready.tester) });
-    expect(await rec.wait(sendOf((r) => r.message === -5n))).toMatchObject({ to: Atom.of('inbox'), priority: 1 });
+    expect(await rec.wait(sendOf((r) => r.message === -5))).toMatchObject({ to: Atom.of('inbox'), priority: 1 });
     // Go sent 103 with its own cache id for "tscached": we decoded it with Go's table.
     expect(await rec.wait(sendOf((r) => r.message === 2.5))).toMatchObject({ to: Atom.of('tscached'), priority: 2 });
     const b = await rec.wait(sendOf((r) => r.message instanceof Uint8Array));

@@ -51,6 +51,8 @@ export class LinesProcess {
 
   constructor(cmd: string, args: string[], env?: Record<string, string>, readonly label = cmd) {
     this.proc = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    // A peer killed with -9 closes its stdin: a later write fails with EPIPE, which is expected.
+    this.proc.stdin.on('error', () => {});
     createInterface({ input: this.proc.stdout }).on('line', (l) => {
       let v: GoLine;
       try {

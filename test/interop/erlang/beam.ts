@@ -26,9 +26,9 @@ export function freePort(): Promise<number> {
 }
 
 let compiled: string | undefined;
-/** dist_peer compiled once per test process by the host's erlc (loads on every newer release). */
+/** dist_peer, node_peer and node_sup compiled once per test process by the host's erlc (loads on every newer release). */
 export function peerCode(): string {
-  compiled ??= compileErlang(['dist_peer']);
+  compiled ??= compileErlang(['dist_peer', 'node_peer', 'node_sup']);
   return compiled;
 }
 

@@ -260,7 +260,7 @@ function linkOf(max = 0): { link: Link; sock: FakeSocket; frames: Uint8Array[]; 
   const link = new Link(sock as unknown as Socket, { maxMessageSize: max });
   const frames: Uint8Array[] = [];
   const closed: (ErgoNetError | undefined)[] = [];
-  link.onFrame = (f) => frames.push(Uint8Array.from(f));
+  link.onFrame = (b, s, e) => frames.push(Uint8Array.from(b.subarray(s, e)));
   link.onClose = (_l, e) => closed.push(e);
   link.start(new Uint8Array(0));
   return { link, sock, frames, closed };
@@ -288,7 +288,7 @@ describe('ENP link framing', () => {
     const sock2 = new FakeSocket();
     const link2 = new Link(sock2 as unknown as Socket, { maxMessageSize: 0 });
     const got: Uint8Array[] = [];
-    link2.onFrame = (f) => got.push(f);
+    link2.onFrame = (b, s, e) => got.push(b.subarray(s, e));
     link2.start(stream.subarray(0, 100));
     sock2.emit('data', stream.subarray(100));
     expect(got.length).toBe(expected.length);

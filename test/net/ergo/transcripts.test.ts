@@ -47,7 +47,7 @@ function reencode(f: EnpFrame, sender: Side): Uint8Array {
 
 describe('Ergo transcripts recorded with Go Ergo v3', () => {
   it('are present', () => {
-    expect(files.sort()).toEqual(['go-dials-go.json', 'go-dials-ts.json', 'ts-dials-go-tls.json', 'ts-dials-go.json']);
+    expect(files.sort()).toEqual(['go-dials-go.json', 'go-dials-ts.json', 'node-ts-go.json', 'ts-dials-go-tls.json', 'ts-dials-go.json']);
   });
 
   for (const file of files) {
@@ -120,5 +120,29 @@ describe('Ergo transcripts recorded with Go Ergo v3', () => {
     expect(s.peer.connectionId).toMatch(/^[0-9a-f]{32}$/);
     expect(t.summary?.goCreation).toBe(s.peer.creation);
     expect(t.summary?.tsCreation).toBe(s.rec.creation);
+  });
+
+  it('node-ts-go holds the bytes the node wiring chooses', () => {
+    const t = load('node-ts-go.json');
+    const s = sides(t);
+    const out = t.links.map((l) => l.out.map(hex).filter((b) => !isHandshake(b)).map((b) => ({ b, f: decodeAs(b, s.rec, s.peer) })));
+    const all = out.flat();
+    // Calls carry the important bit (Go announced important delivery): a missing callee answers at once.
+    const calls = all.filter((x) => x.f.type >= 121 && x.f.type <= 124);
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(calls.every((x) => (x.b[16]! & 0x80) !== 0)).toBe(true);
+    // Terminate notices go on the ended process's link with its order byte, not Go's 0.
+    const terms = all.filter((x) => x.f.type >= 181 && x.f.type <= 186);
+    expect(terms.map((x) => x.f.type).sort()).toEqual([181, 182]);
+    expect(terms.every((x) => x.b[6] !== 0)).toBe(true);
+    expect(new Set(terms.map((x) => x.b[6])).size).toBe(1);
+    // A two-way link whose TS end crashed: Unlink, then the exit signal, on the linker's link.
+    const link = out.find((l) => l.some((x) => x.f.type === 107))!;
+    const i = link.findIndex((x) => x.f.type === 107);
+    expect(link[i - 1]!.f.type).toBe(199);
+    expect(link[i - 1]!.b[6]).toBe(link[i]!.b[6]);
+    // A long message went compressed (zlib); important sends carry their id.
+    expect(all.some((x) => x.f.type === 200 && x.b[8] === CompressionId.ZLIB)).toBe(true);
+    expect(all.some((x) => x.f.type === 102 && (x.b[16]! & 0x80) !== 0)).toBe(true);
   });
 });

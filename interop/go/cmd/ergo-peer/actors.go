@@ -144,6 +144,14 @@ func (w *worker) HandleMessage(from gen.PID, message any) error {
 	if s, ok := message.(string); ok && len(s) > 5 && s[:5] == "stop:" {
 		return reasonOf(s[5:])
 	}
+	if s, ok := message.(string); ok && len(s) > 5 && s[:5] == "hold:" {
+		// Keep the mailbox shut for a while (what arrives meanwhile stays queued).
+		var ms int
+		fmt.Sscan(s[5:], &ms)
+		emit(map[string]any{"ev": "holding", "pid": jsonPID(w.PID()), "ms": ms})
+		time.Sleep(time.Duration(ms) * time.Millisecond)
+		return nil
+	}
 	emit(received("worker", from, message))
 	return nil
 }

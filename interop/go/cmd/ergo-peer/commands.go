@@ -207,6 +207,15 @@ func run(p *act.Actor, c command) {
 	case "victim":
 		// A local process registered as Name, with an alias and an event of the same name.
 		_, err = p.SpawnRegister(gen.Atom(c.Name), factoryWorker, gen.ProcessOptions{}, "victim", c.Name)
+	case "smallbox":
+		// A process registered as Name whose mailbox holds Count messages (MailboxSize).
+		var pid gen.PID
+		pid, err = p.SpawnRegister(gen.Atom(c.Name), factoryWorker, gen.ProcessOptions{MailboxSize: int64(c.Count)})
+		res["pid"] = jsonPID(pid)
+	case "monitornode":
+		err = p.MonitorNode(gen.Atom(c.Node))
+	case "linknode":
+		err = p.LinkNode(gen.Atom(c.Node))
 	case "connect":
 		var rn gen.RemoteNode
 		rn, err = p.Node().Network().GetNode(gen.Atom(c.Node))

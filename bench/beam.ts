@@ -1,0 +1,196 @@
+/**
+ * `npm run bench -- beam [--n N] [--nn N] [--calls K] [--only IMPL] [--case CASE]`: distribution throughput and call
+ * latency, ours against BEAM itself, in one run (two BEAM nodes of the host's OTP and one TS
+ * node on a private epmd, loopback only).
+ *
+ * - `1-1` (N = 3,000,000 small messages) and `N-N` (one pair per CPU, N = 1,000,000 each),
+ *   op `send`, unit msg/s, measured at the receiver (first to last message):
+ *   `ergo-ts` = a TS process sends to a BEAM process, `ergo-ts-recv` = a BEAM process sends to
+ *   a TS process, `beam` = a BEAM process sends to a process on the other BEAM node;
+ * - `call` (K = 20,000 sequential calls after K/10 to warm up), ops `p50` and `p99`, unit µs:
+ *   `ergo-ts` = the TS node calls a BEAM gen_server, `beam` = a BEAM process calls a gen_server
+ *   on the other BEAM node.
+ */
+import os from 'node:os';
+import { Actor } from '../src/act/index.js';
+import { Node } from '../src/node/index.js';
+import { atom, tuple, type Pid, type Term, type Tuple } from '../src/term/index.js';
+import { numArg, type Report } from './report.js';
+import { BeamNode, Epmd, compilePeers, haveErl, lit } from './_beam.js';
+
+const COOKIE = 'ergo-ts-bench-beam';
+const MSG_ERL = '{bench, 12345}';
+const MSG = tuple(atom('bench'), 12345);
+const BURST = 4096;
+
+class Receiver extends Actor {
+  want = 0;
+  got = 0;
+  t0 = 0;
+  t1 = 0;
+  done: () => void = () => undefined;
+  override handleMessage(): void {
+    const n = ++this.got;
+    if (n === 1) this.t0 = performance.now();
+    if (n === this.want) {
+      this.t1 = performance.now();
+      this.done();
+    }
+  }
+}
+
+class Sender extends Actor {
+  to!: Pid;
+  left = 0;
+  override handleMessage(): void {
+    const p = this.process;
+    const to = this.to;
+    let k = this.left < BURST ? this.left : BURST;
+    this.left -= k;
+    while (k-- > 0) p.send(to, MSG);
+    if (this.left > 0) p.send(p.pid, 0);
+  }
+}
+
+/** msg/s over all receivers: messages / (last receiver's end − first receiver's start). */
+function rate(total: number, spans: { t0: number; t1: number }[], perSecond: number): number {
+  const t0 = Math.min(...spans.map((s) => s.t0));
+  const t1 = Math.max(...spans.map((s) => s.t1));
+  return (total * perSecond) / (t1 - t0);
+}
+
+let seq = 0;
+
+/** BEAM receivers on `b`; resolves with their pids and a reader of their spans (µs). */
+async function beamReceivers(b: BeamNode, pairs: number, n: number): Promise<{ pids: Pid[]; spans: () => Promise<{ t0: number; t1: number }[]> }> {
+  const names = Array.from({ length: pairs }, () => `rx${++seq}`);
+  const pids: Pid[] = [];
+  for (const name of names) pids.push((await b.eval(`bench_peer:rx(${name}, ${n})`)) as Pid);
+  return {
+    pids,
+    spans: async () => {
+      const out: { t0: number; t1: number }[] = [];
+      for (const name of names) {
+        const r = (await b.eval(`bench_peer:rx_result(${name}, 600000)`)) as Tuple;
+        out.push({ t0: Number(r.elements[2]), t1: Number(r.elements[3]) });
+      }
+      return out;
+    },
+  };
+}
+
+async function beamToBeam(a: BeamNode, b: BeamNode, pairs: number, n: number): Promise<number> {
+  const rx = await beamReceivers(b, pairs, n);
+  await a.eval(pairs === 1 ? `bench_peer:blast(${lit(rx.pids[0]!)}, ${n}, ${MSG_ERL})` : `bench_peer:nn([${rx.pids.map(lit).join(',')}], ${n}, ${MSG_ERL})`);
+  return rate(pairs * n, await rx.spans(), 1e6);
+}
+
+async function tsToBeam(node: Node, b: BeamNode, pairs: number, n: number): Promise<number> {
+  const rx = await beamReceivers(b, pairs, n);
+  const senders: Pid[] = [];
+  for (const to of rx.pids) {
+    const s = new Sender();
+    s.to = to;
+    s.left = n;
+    senders.push(await node.spawn(() => s));
+  }
+  for (const s of senders) node.send(s, 'go');
+  const spans = await rx.spans();
+  for (const s of senders) node.kill(s);
+  return rate(pairs * n, spans, 1e6);
+}
+
+async function beamToTs(node: Node, a: BeamNode, pairs: number, n: number): Promise<number> {
+  const receivers: Receiver[] = [];
+  const pids: Pid[] = [];
+  const dones: Promise<void>[] = [];
+  for (let i = 0; i < pairs; i++) {
+    const r = new Receiver();
+    r.want = n;
+    dones.push(new Promise<void>((res) => (r.done = res)));
+    receivers.push(r);
+    pids.push(await node.spawn(() => r));
+  }
+  await a.eval(pairs === 1 ? `bench_peer:blast(${lit(pids[0]!)}, ${n}, ${MSG_ERL})` : `bench_peer:nn([${pids.map(lit).join(',')}], ${n}, ${MSG_ERL})`);
+  await Promise.all(dones);
+  for (const p of pids) node.kill(p);
+  return rate(pairs * n, receivers, 1e3);
+}
+
+async function tsCalls(node: Node, server: Pid, k: number): Promise<{ p50: number; p99: number }> {
+  const req = atom('ping');
+  for (let i = 0; i < Math.max(1, Math.floor(k / 10)); i++) await node.call(server, req);
+  const ts = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    const t0 = process.hrtime.bigint();
+    await node.call(server, req);
+    ts[i] = Number(process.hrtime.bigint() - t0) / 1000;
+  }
+  ts.sort();
+  const at = (q: number) => ts[Math.max(0, Math.floor((k * q) / 100) - 1)]!;
+  return { p50: at(50), p99: at(99) };
+}
+
+export async function run(report: Report, args: string[]): Promise<void> {
+  const n11 = numArg(args, '--n', 3_000_000);
+  const nnn = numArg(args, '--nn', 1_000_000);
+  const k = numArg(args, '--calls', 20_000);
+  const pairs = os.cpus().length;
+  if (!haveErl()) {
+    report.note('beam: `erl` not found (apt-get install erlang-nox): nothing to compare with, skipped');
+    return;
+  }
+  const release = (await import('node:child_process')).spawnSync('erl', ['-noshell', '-eval', 'io:format("~s", [erlang:system_info(otp_release)]), halt().'], { encoding: 'utf8' }).stdout;
+  report.header(`distribution: TS ↔ BEAM vs BEAM ↔ BEAM (OTP ${release}), 1-1 (${n11}) and N-N (${pairs} × ${nnn}) measured at the receiver; call round trip (${k} calls)`);
+  const code = compilePeers();
+  const epmd = await Epmd.start();
+  const beams: BeamNode[] = [];
+  let node: Node | undefined;
+  try {
+    const [a, b] = await Promise.all([BeamNode.start('bench_a@127.0.0.1', code, COOKIE, epmd.port), BeamNode.start('bench_b@127.0.0.1', code, COOKIE, epmd.port)]);
+    beams.push(a, b);
+    node = await Node.start({ name: 'bench_ts@127.0.0.1', cookie: COOKIE, erlang: { epmd: { port: epmd.port, embedded: false } }, defaultLogger: false });
+    await a.eval(`net_adm:ping('${b.name}')`);
+    await node.connect(a.name);
+    await node.connect(b.name);
+    type Impl = 'ergo-ts' | 'ergo-ts-recv' | 'beam';
+    const row = (c: string, op: string, impl: Impl, value: number, unit: string) =>
+      report.add({ bench: 'beam', case: c, op, impl, value: unit === 'us' ? Math.round(value * 10) / 10 : Math.round(value), unit });
+    // --only IMPL / --case CASE: run a part (for profiling).
+    const onlyImpl = args[args.indexOf('--only') + 1];
+    const onlyCase = args[args.indexOf('--case') + 1];
+    const want = (c: string, impl: Impl) => (!args.includes('--only') || onlyImpl === impl) && (!args.includes('--case') || onlyCase === c);
+    const send = async (c: string, impl: Impl, f: () => Promise<number>) => {
+      if (want(c, impl)) row(c, 'send', impl, await f(), 'msg/s');
+    };
+    const node1 = node;
+    await send('1-1', 'beam', () => beamToBeam(a, b, 1, n11));
+    await send('1-1', 'ergo-ts', () => tsToBeam(node1, b, 1, n11));
+    await send('1-1', 'ergo-ts-recv', () => beamToTs(node1, a, 1, n11));
+    await send('N-N', 'beam', () => beamToBeam(a, b, pairs, nnn));
+    await send('N-N', 'ergo-ts', () => tsToBeam(node1, b, pairs, nnn));
+    await send('N-N', 'ergo-ts-recv', () => beamToTs(node1, a, pairs, nnn));
+
+    const gs = ((await b.eval(`node_peer:start(bench_gs)`)) as Tuple).elements[1] as Pid;
+    if (want('call', 'beam')) {
+      const bc = (await a.eval(`bench_peer:calls(${lit(gs)}, ${k}, ping)`)) as Tuple;
+      row('call', 'p50', 'beam', Number(bc.elements[0] as Term), 'us');
+      row('call', 'p99', 'beam', Number(bc.elements[1] as Term), 'us');
+    }
+    if (want('call', 'ergo-ts')) {
+      const tc = await tsCalls(node, gs, k);
+      row('call', 'p50', 'ergo-ts', tc.p50, 'us');
+      row('call', 'p99', 'ergo-ts', tc.p99, 'us');
+    }
+    // ours / BEAM: throughput above 1 = we are faster; latency as BEAM's / ours, above 1 = we are faster.
+    const value = (c: string, op: string, impl: string) => report.rows.find((r) => r.case === c && r.op === op && r.impl === impl)?.value ?? NaN;
+    for (const c of ['1-1', 'N-N']) {
+      for (const impl of ['ergo-ts', 'ergo-ts-recv']) report.note(`${c} ${impl}: ${(value(c, 'send', impl) / value(c, 'send', 'beam')).toFixed(2)}× beam`);
+    }
+    for (const op of ['p50', 'p99']) report.note(`call ${op}: ${value('call', op, 'ergo-ts')} µs vs beam ${value('call', op, 'beam')} µs → ${(value('call', op, 'beam') / value('call', op, 'ergo-ts')).toFixed(2)}× (beam/ours)`);
+  } finally {
+    await node?.stopForce();
+    for (const b of beams) b.stop();
+    epmd.stop();
+  }
+}
