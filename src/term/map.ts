@@ -21,6 +21,10 @@ export const FLATMAP_MAX = 32;
 /** Shared by empty maps until their first key: an empty map costs one small object. */
 const NONE: Term[] = [];
 
+/** The entries of {@link TermMap.sharedEmpty}, which never gets any. */
+const SHARED: Term[] = Object.freeze([]) as unknown as Term[];
+let EMPTY: TermMap;
+
 /** What a map builds only when asked: indexes and cached orders and hash. */
 interface Aux {
   /** Index of the primitive keys (built past INDEX_AFTER keys). */
@@ -41,6 +45,13 @@ export class TermMap extends MapTerm implements Iterable<[Term, Term]> {
   constructor(entries?: Iterable<readonly [Term, Term]>) {
     super();
     if (entries) for (const [k, v] of entries) this.set(k, v);
+  }
+
+  static {
+    const m = new TermMap();
+    m.#kv = SHARED;
+    Object.freeze(m);
+    EMPTY = m;
   }
 
   #x(): Aux {
@@ -88,6 +99,15 @@ export class TermMap extends MapTerm implements Iterable<[Term, Term]> {
     }
     m.#x().prim = prim;
     return m;
+  }
+
+  /**
+   * The one immutable empty map that decoders give for every `#{}` (as `[]`, `{}` and
+   * `<<>>` are shared too): a list of a million `#{}` is a million references, not a
+   * million maps. `set` and `add` on it throw a `TypeError`.
+   */
+  static sharedEmpty(): TermMap {
+    return EMPTY;
   }
 
   /** Build from a plain object: keys become atoms (`{a: 1}` → `#{a => 1}`). */
@@ -150,6 +170,7 @@ export class TermMap extends MapTerm implements Iterable<[Term, Term]> {
   }
 
   #push(k: Term, value: Term): void {
+    if (this.#kv === SHARED) throw new TypeError('this is the shared empty map (a decoded #{}): it cannot change; make a new TermMap');
     if (this.#kv === NONE) this.#kv = [];
     const i = this.#kv.length >> 1;
     this.#changed();

@@ -193,6 +193,37 @@ describe('time and memory', () => {
     expect(hash(back)).toBe(hash(m));
   });
 
+  it('the explicit-stack decoder starts clean after a refused deep input, whatever shapes it nests', () => {
+    // Tuples of one and of two elements, lists with improper tails and maps, 2,000 levels each.
+    const shapes: Term[] = [];
+    for (let k = 0; k < 4; k++) {
+      let t: Term = Atom.of('core');
+      for (let i = 0; i < 2000; i++) {
+        const w = (i + k) % 4;
+        t = w === 0 ? tuple(t) : w === 1 ? tuple(i, t) : w === 2 ? new ImproperList([i], t) : new TermMap([[t, i]]);
+      }
+      shapes.push(t);
+    }
+    for (const t of shapes) {
+      const b = encode(t);
+      // Cut short deep inside: refused, and the next decode is not disturbed by what was left.
+      expect(code(() => decode(b.subarray(0, b.length - 7)))).toBe('ERR_ETF_TRUNCATED');
+      expect(code(() => decode(b, { maxDepth: 1500 }))).toBe('ERR_ETF_TOO_DEEP');
+      const back = decode(b);
+      expect(equals(back, t)).toBe(true);
+      expect(hex(encode(back))).toBe(hex(b));
+    }
+    // A deep 1-tuple chain: every level its own tuple of one element.
+    const chain = decode(Uint8Array.from([131, ...Array.from({ length: 5000 }, () => [104, 1]).flat(), 97, 7]));
+    let x: Term = chain;
+    let depth = 0;
+    for (; x instanceof Tuple; depth++) {
+      expect(x.size).toBe(1);
+      x = x.at(0);
+    }
+    expect([depth, x]).toEqual([5000, 7]);
+  });
+
   it('what decoding would allocate is bounded (maxAlloc), before it is allocated', () => {
     // A tuple of 10^6 {} is 2 MB of input and 8 MB of slots.
     const n = 1_000_000;
@@ -206,15 +237,42 @@ describe('time and memory', () => {
     expect(t.at(0)).toBe(t.at(n - 1));
   });
 
+  it('every #{} is one shared map that cannot change, deep or shallow', () => {
+    const n = 1000;
+    const b = new Uint8Array(7 + 5 * n);
+    b.set([131, 108, (n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+    for (let i = 0; i < n; i++) b.set([116, 0, 0, 0, 0], 6 + 5 * i);
+    b[b.length - 1] = 106;
+    const l = decode(b) as TermMap[];
+    expect(l[0]).toBe(l[n - 1]);
+    expect(l[0]).toBe(TermMap.sharedEmpty());
+    // Deeper than the recursion limit (the explicit-stack decoder) too.
+    const deep = decode(Uint8Array.from([131, ...Array.from({ length: 300 }, () => [104, 1]).flat(), 116, 0, 0, 0, 0]));
+    let x: Term = deep;
+    while (x instanceof Tuple) x = x.at(0);
+    expect(x).toBe(TermMap.sharedEmpty());
+    const m = l[0]!;
+    expect(() => m.set(1, 2)).toThrow(TypeError);
+    expect(() => m.add(1, 2)).toThrow(TypeError);
+    expect(m.delete(1)).toBe(false);
+    expect(m.size).toBe(0);
+    // A map built by hand is still a map of its own, and encodes like the shared one.
+    const own = new TermMap();
+    own.set(1, 2);
+    expect(own.size).toBe(1);
+    expect(encode(l[0]!)).toEqual(encode(new TermMap()));
+    expect(equals(m, new TermMap())).toBe(true);
+  });
+
   it('the default budget stays well inside the V8 heap', () => {
     // The full-size cases (10^8 {} in 200 MB, 10^7 maps, …) run in `npm run bench -- hostile`.
     expect(DEFAULT_MAX_ALLOC).toBeLessThanOrEqual(getHeapStatistics().heap_size_limit / 4);
     expect(DEFAULT_MAX_ALLOC).toBeGreaterThanOrEqual(64 * 1024 * 1024);
-    // 200,000 empty maps (1 MB of input) are ~25 MB of objects: over a 16 MB budget.
+    // 200,000 maps #{1 => 1} (1.8 MB of input) are ~30 MB of objects: over a 16 MB budget.
     const n = 200_000;
-    const b = new Uint8Array(7 + 5 * n);
+    const b = new Uint8Array(7 + 9 * n);
     b.set([131, 108, (n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
-    for (let i = 0; i < n; i++) b.set([116, 0, 0, 0, 0], 6 + 5 * i);
+    for (let i = 0; i < n; i++) b.set([116, 0, 0, 0, 1, 97, 1, 97, 1], 6 + 9 * i);
     b[b.length - 1] = 106;
     expect(code(() => decode(b, { maxAlloc: 16 * 1024 * 1024 }))).toBe('ERR_ETF_ALLOC_LIMIT');
     expect((decode(b) as Term[]).length).toBe(n);

@@ -1,12 +1,14 @@
 /**
  * The explicit-stack half of the ETF decoder: containers nested deeper than the recursion
- * limit are decoded here, one frame per open container, so any nesting within maxDepth
- * decodes whatever its shape (tuples, lists and their tails, maps, funs, records).
+ * limit are decoded here, so any nesting within maxDepth decodes whatever its shape (tuples,
+ * lists and their tails, maps, funs, records). The open containers are kept as parallel
+ * arrays indexed by level, not as an object per frame, and each container's items go
+ * straight into an array of its final size: a level costs what the container itself costs.
  */
-import { TermMap } from '../../term/map.js';
+import type { TermMap } from '../../term/map.js';
 import { ImproperList, NativeRecord, Tuple, type Term } from '../../term/types.js';
 import { makeFun, readFunHead, readRecordHead, type Cursor, type FunHead, type RecordHead } from './decode-parts.js';
-import { Cost, EMPTY_LIST, EMPTY_TUPLE } from './leaf.js';
+import { Cost, EMPTY_LIST, EMPTY_MAP, EMPTY_TUPLE } from './leaf.js';
 import { Tag } from './tags.js';
 
 /** The decoder's surface the deep reader uses. */
@@ -21,24 +23,81 @@ export interface DeepCursor extends Cursor {
 const enum Kind {
   Tuple,
   List,
+  /** A list whose next item is its improper tail. */
+  ListTail,
   Map,
   Fun,
   Record,
+  /** A tuple of one element: its array is made when the element is done. */
+  Tuple1,
 }
 
-/** An open container in #deep. */
-interface Frame {
-  kind: Kind;
-  at: number;
-  tag: number;
-  /** Elements so far (maps: key, value, key, …; lists: elements, then the tail if improper). */
-  items: Term[];
+/**
+ * The open containers, innermost at `top`; slot i of each array describes level i. Kinds and
+ * counts are typed arrays, grown by doubling: opening a level stores three numbers and an
+ * array reference, and gives the garbage collector nothing to trace but `items`. One set is
+ * kept between decodes (see {@link decodeDeep}), so a deep input costs no growth after the
+ * first, and a shallow container just past the recursion limit costs no allocation here.
+ */
+class Frames {
+  top = -1;
+  /** The deepest level used since the last {@link release}. */
+  high = -1;
+  kind = new Uint8Array(64);
   /** Items still to read before the container (or, for a list, this run of elements) ends. */
-  left: number;
-  /** Lists: the next item is the improper tail. Funs/records: the header. */
-  tail: boolean;
-  head: FunHead | RecordHead | undefined;
+  left = new Uint32Array(64);
+  /** Items read so far (maps: key, value, key, …; lists: elements, then an improper tail). */
+  fill = new Uint32Array(64);
+  items: Term[][] = new Array<Term[]>(64);
+  /** Maps: where the map starts (a duplicate key is reported there). Set for maps only. */
+  readonly at: number[] = [];
+  /** Funs and records: the header. Set for those only. */
+  readonly head: (FunHead | RecordHead)[] = [];
+
+  open(kind: Kind, left: number, items: Term[]): number {
+    const i = ++this.top;
+    if (i > this.high) {
+      if (i === this.kind.length) this.#grow();
+      this.high = i;
+    }
+    this.kind[i] = kind;
+    this.left[i] = left;
+    this.fill[i] = 0;
+    this.items[i] = items;
+    return i;
+  }
+
+  #grow(): void {
+    const n = 2 * this.kind.length;
+    const kind = new Uint8Array(n);
+    kind.set(this.kind);
+    this.kind = kind;
+    const left = new Uint32Array(n);
+    left.set(this.left);
+    this.left = left;
+    const fill = new Uint32Array(n);
+    fill.set(this.fill);
+    this.fill = fill;
+    const items = new Array<Term[]>(n);
+    for (let j = 0; j < this.items.length; j++) items[j] = this.items[j]!;
+    this.items = items;
+  }
+
+  /** Drops the references to what the last decode built (they must not outlive it). */
+  release(): void {
+    const items = this.items;
+    for (let j = 0; j <= this.high; j++) if (items[j] !== EMPTY_ITEMS) items[j] = EMPTY_ITEMS;
+    this.at.length = 0;
+    this.head.length = 0;
+    this.top = -1;
+    this.high = -1;
+  }
 }
+
+const EMPTY_ITEMS: Term[] = [];
+
+/** The frames kept between decodes; undefined while a decode uses them. */
+let spare: Frames | undefined = new Frames();
 
 /**
  * Decodes the container at `at` with an explicit stack instead of recursion, so nesting is
@@ -46,48 +105,76 @@ interface Frame {
  * has already been read (the container's items start at `pos`).
  */
 export function decodeDeep(d: DeepCursor, at: number, head?: FunHead | RecordHead): Term {
+  // Nothing below decodes a container through another call, but stay correct if it ever did.
+  const f = spare ?? new Frames();
+  spare = undefined;
+  try {
+    return deep(d, f, at, head);
+  } finally {
+    f.release();
+    spare = f;
+  }
+}
+
+function deep(d: DeepCursor, f: Frames, at: number, head: FunHead | RecordHead | undefined): Term {
   const b = d.b;
-  const stack: Frame[] = [];
+  const end = d.end;
   let value: Term | undefined;
   if (head === undefined) d.pos = at;
-  else {
-    const isFun = 'oldUniq' in head;
-    d.enter(at, isFun ? Tag.NEW_FUN_EXT : Tag.RECORD_EXT);
-    stack.push({ kind: isFun ? Kind.Fun : Kind.Record, at, tag: isFun ? Tag.NEW_FUN_EXT : Tag.RECORD_EXT, items: [], left: isFun ? (head as FunHead).free : (head as RecordHead).fields.length, tail: false, head });
+  else if ('oldUniq' in head) {
+    d.enter(at, Tag.NEW_FUN_EXT);
+    f.head[f.open(Kind.Fun, head.free, new Array<Term>(head.free))] = head;
+  } else {
+    d.enter(at, Tag.RECORD_EXT);
+    f.head[f.open(Kind.Record, head.fields.length, new Array<Term>(head.fields.length))] = head;
   }
   for (;;) {
     if (value === undefined) {
       const p = d.pos;
-      if (p >= d.end) throw d.err('ERR_ETF_TRUNCATED', 'a term was expected', p);
+      if (p >= end) throw d.err('ERR_ETF_TRUNCATED', 'a term was expected', p);
       const tag = b[p]!;
       d.pos = p + 1;
       switch (tag) {
+        case Tag.SMALL_INTEGER_EXT:
+          d.need(1, p, tag);
+          value = b[p + 1]!;
+          d.pos = p + 2;
+          break;
+        case Tag.NIL_EXT:
+          value = EMPTY_LIST;
+          break;
         case Tag.SMALL_TUPLE_EXT:
         case Tag.LARGE_TUPLE_EXT: {
-          const small = tag === Tag.SMALL_TUPLE_EXT;
-          d.need(small ? 1 : 4, p, tag);
-          const n = small ? b[d.pos++]! : d.u32();
-          if (n > d.end - d.pos) throw d.err('ERR_ETF_TRUNCATED', `tuple of ${n} elements in ${d.end - d.pos} bytes`, p, tag);
+          let n: number;
+          if (tag === Tag.SMALL_TUPLE_EXT) {
+            if (p + 2 > end) throw d.err('ERR_ETF_TRUNCATED', 'needs 1 more bytes, 0 left', p, tag);
+            n = b[p + 1]!;
+            d.pos = p + 2;
+          } else {
+            d.need(4, p, tag);
+            n = d.u32();
+          }
+          if (n > end - d.pos) throw d.err('ERR_ETF_TRUNCATED', `tuple of ${n} elements in ${end - d.pos} bytes`, p, tag);
           if (n === 0) value = EMPTY_TUPLE;
           else {
             d.charge(Cost.TUPLE + Cost.SLOT * n, p, tag);
             d.enter(p, tag);
-            stack.push({ kind: Kind.Tuple, at: p, tag, items: [], left: n, tail: false, head: undefined });
+            if (n === 1) f.open(Kind.Tuple1, 1, EMPTY_ITEMS);
+            else f.open(Kind.Tuple, n, slots(n));
           }
           break;
         }
         case Tag.LIST_EXT: {
           d.need(4, p, tag);
           const n = d.u32();
-          if (n + 1 > d.end - d.pos) throw d.err('ERR_ETF_TRUNCATED', `list of ${n} elements in ${d.end - d.pos} bytes`, p, tag);
+          if (n + 1 > end - d.pos) throw d.err('ERR_ETF_TRUNCATED', `list of ${n} elements in ${end - d.pos} bytes`, p, tag);
           d.charge(Cost.ARRAY + Cost.SLOT * n, p, tag);
           d.enter(p, tag);
-          const f: Frame = { kind: Kind.List, at: p, tag, items: [], left: n, tail: false, head: undefined };
-          if (n > 0) stack.push(f);
-          else {
+          f.open(Kind.List, n, new Array<Term>(n));
+          if (n === 0) {
             const r = listTail(d, f);
-            if (r === undefined) stack.push(f);
-            else {
+            if (r !== undefined) {
+              f.top--;
               d.leave();
               value = r;
             }
@@ -97,12 +184,12 @@ export function decodeDeep(d: DeepCursor, at: number, head?: FunHead | RecordHea
         case Tag.MAP_EXT: {
           d.need(4, p, tag);
           const n = d.u32();
-          if (n > (d.end - d.pos) / 2) throw d.err('ERR_ETF_TRUNCATED', `map of ${n} pairs in ${d.end - d.pos} bytes`, p, tag);
-          d.charge(Cost.MAP + Cost.MAP_PAIR * n, p, tag);
-          if (n === 0) value = TermMap.fromDecoded([]) as TermMap;
+          if (n > (end - d.pos) / 2) throw d.err('ERR_ETF_TRUNCATED', `map of ${n} pairs in ${end - d.pos} bytes`, p, tag);
+          if (n === 0) value = EMPTY_MAP;
           else {
+            d.charge(Cost.MAP + Cost.MAP_PAIR * n, p, tag);
             d.enter(p, tag);
-            stack.push({ kind: Kind.Map, at: p, tag, items: [], left: 2 * n, tail: false, head: undefined });
+            f.at[f.open(Kind.Map, 2 * n, slots(2 * n))] = p;
           }
           break;
         }
@@ -111,16 +198,17 @@ export function decodeDeep(d: DeepCursor, at: number, head?: FunHead | RecordHea
           if (h.free === 0) value = makeFun(h, EMPTY_LIST as Term[]);
           else {
             d.enter(p, tag);
-            stack.push({ kind: Kind.Fun, at: p, tag, items: [], left: h.free, tail: false, head: h });
+            f.head[f.open(Kind.Fun, h.free, new Array<Term>(h.free))] = h;
           }
           break;
         }
         case Tag.RECORD_EXT: {
           const h = readRecordHead(d, p);
-          if (h.fields.length === 0) value = new NativeRecord(h.module, h.name, [], [], h.exported);
+          const n = h.fields.length;
+          if (n === 0) value = new NativeRecord(h.module, h.name, [], [], h.exported);
           else {
             d.enter(p, tag);
-            stack.push({ kind: Kind.Record, at: p, tag, items: [], left: h.fields.length, tail: false, head: h });
+            f.head[f.open(Kind.Record, n, new Array<Term>(n))] = h;
           }
           break;
         }
@@ -129,42 +217,70 @@ export function decodeDeep(d: DeepCursor, at: number, head?: FunHead | RecordHea
       }
       if (value === undefined) continue;
     }
-    // Hand the finished value to the enclosing frame; close frames that are now complete.
+    // Hand the finished value to the enclosing container; close those now complete.
     for (;;) {
-      const f = stack[stack.length - 1];
-      if (f === undefined) return value!;
-      f.items.push(value!);
-      if (--f.left > 0) {
+      const i = f.top;
+      if (i < 0) return value!;
+      if (f.kind[i] === Kind.Tuple1) {
+        value = new Tuple([value!]);
+        f.top--;
+        d.leave();
+        continue;
+      }
+      f.items[i]![f.fill[i]!++] = value!;
+      if (--f.left[i]! > 0) {
         value = undefined;
         break;
       }
-      if (f.kind === Kind.List && !f.tail) {
+      if (f.kind[i] === Kind.List) {
         const r = listTail(d, f);
         if (r === undefined) {
           value = undefined;
           break;
         }
         value = r;
-      } else value = close(d, f);
-      stack.pop();
+      } else value = close(d, f, i);
+      f.top--;
       d.leave();
     }
   }
 }
 
 /**
- * After a run of list elements (in #deep): more elements (a LIST_EXT or STRING_EXT tail),
- * the end (NIL_EXT), or an improper tail still to read. Returns the finished list, or
- * undefined when the frame needs more items (`left` set; `tail` set for the improper tail).
+ * An array for `n` items. Small ones are literals: allocated inline and already of the
+ * elements kind that holds any term, where `new Array(n)` would change kind at the first
+ * item that is not a small integer.
  */
-function listTail(d: DeepCursor, f: Frame): Term | undefined {
+function slots(n: number): Term[] {
+  switch (n) {
+    case 1:
+      return [EMPTY_LIST];
+    case 2:
+      return [EMPTY_LIST, EMPTY_LIST];
+    case 3:
+      return [EMPTY_LIST, EMPTY_LIST, EMPTY_LIST];
+    case 4:
+      return [EMPTY_LIST, EMPTY_LIST, EMPTY_LIST, EMPTY_LIST];
+    default:
+      return new Array<Term>(n);
+  }
+}
+
+/**
+ * After a run of elements of the list at the top: more elements (a LIST_EXT or STRING_EXT
+ * tail), the end (NIL_EXT), or an improper tail still to read. Returns the finished list,
+ * or undefined when the list needs more items (`left` set; kind ListTail for the tail).
+ */
+function listTail(d: DeepCursor, f: Frames): Term | undefined {
   const b = d.b;
+  const i = f.top;
+  const items = f.items[i]!;
   for (;;) {
     const p = d.pos;
     const t = p < d.end ? b[p] : undefined;
     if (t === Tag.NIL_EXT) {
       d.pos = p + 1;
-      return f.items.length === 0 ? EMPTY_LIST : f.items;
+      return f.fill[i] === 0 ? EMPTY_LIST : items;
     }
     if (t === Tag.LIST_EXT && p + 5 <= d.end) {
       const more = ((b[p + 1]! << 24) | (b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!) >>> 0;
@@ -172,37 +288,43 @@ function listTail(d: DeepCursor, f: Frame): Term | undefined {
       if (more + 1 > d.end - d.pos) throw d.err('ERR_ETF_TRUNCATED', `list of ${more} elements in ${d.end - d.pos} bytes`, p, Tag.LIST_EXT);
       d.charge(Cost.SLOT * more, p, Tag.LIST_EXT);
       if (more === 0) continue;
-      f.left = more;
+      f.left[i] = more;
       return undefined;
     }
     if (t === Tag.STRING_EXT) {
       d.pos = p + 1;
-      for (const c of d.leaf(Tag.STRING_EXT, p) as readonly number[]) f.items.push(c);
-      return f.items.length === 0 ? EMPTY_LIST : f.items;
+      let n = f.fill[i]!;
+      for (const c of d.leaf(Tag.STRING_EXT, p) as readonly number[]) items[n++] = c;
+      return n === 0 ? EMPTY_LIST : items;
     }
-    f.tail = true;
-    f.left = 1;
+    f.kind[i] = Kind.ListTail;
+    f.left[i] = 1;
     return undefined;
   }
 }
 
-function close(d: DeepCursor, f: Frame): Term {
-  switch (f.kind) {
+function close(d: DeepCursor, f: Frames, i: number): Term {
+  const items = f.items[i]!;
+  switch (f.kind[i] as Kind) {
     case Kind.Tuple:
-      return new Tuple(f.items);
-    case Kind.List: {
-      // An improper tail was read last.
-      const tail = f.items.pop()!;
-      return f.items.length === 0 ? tail : new ImproperList(f.items, tail);
+      return new Tuple(items);
+    case Kind.ListTail: {
+      // The improper tail was read last.
+      const n = f.fill[i]! - 1;
+      const tail = items[n]!;
+      items.length = n;
+      return n === 0 ? tail : new ImproperList(items, tail);
     }
     case Kind.Map:
-      return d.makeMap(f.items, f.at, f.tag);
+      return d.makeMap(items, f.at[i]!, Tag.MAP_EXT);
     case Kind.Fun:
-      return makeFun(f.head as FunHead, f.items);
+      return makeFun(f.head[i] as FunHead, items);
     case Kind.Record: {
-      const h = f.head as RecordHead;
-      return new NativeRecord(h.module, h.name, h.fields, f.items, h.exported);
+      const h = f.head[i] as RecordHead;
+      return new NativeRecord(h.module, h.name, h.fields, items, h.exported);
     }
+    case Kind.List:
+    case Kind.Tuple1:
+      throw new Error('unreachable: closed by listTail or in decodeDeep');
   }
 }
-

@@ -8,7 +8,7 @@ import { Pid, Port, Ref } from '../../term/ids.js';
 import { BitBinary, Export, Fun, type Term } from '../../term/types.js';
 import type { DecodeError } from '../errors.js';
 import type { DecodeOptions } from './decode.js';
-import { Cost, EMPTY_BINARY, latin1, sameBytes } from './leaf.js';
+import { Cost, EMPTY_BINARY, latin1 } from './leaf.js';
 import { Tag } from './tags.js';
 
 /** What the readers below need from the decoder (its internal surface). */
@@ -28,6 +28,7 @@ export interface Cursor {
   smallInt(): number | undefined;
   int32(): number | undefined;
   pid(tag: number, at: number): Pid;
+  view(p: number, n: number): Uint8Array;
 }
 
 export interface FunHead {
@@ -50,9 +51,18 @@ export interface RecordHead {
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-// A direct-mapped cache from atom bytes to Atom, so hot atoms decode without building a string.
-const ATOM_CACHE_BITS = 12;
-const atomSlots: (Atom | undefined)[] = new Array(1 << ATOM_CACHE_BITS).fill(undefined);
+/**
+ * The atoms decoded lately, by a cheap mix of their length and three of their bytes (they
+ * are all UTF-8 text, never raw bytes): a hit costs a comparison, not a hash of the text.
+ */
+const RECENT = 1024;
+const recent: (Atom | undefined)[] = new Array<Atom | undefined>(RECENT).fill(undefined);
+/**
+ * Each entry's text, in the cache's own bytes (256 per entry; longer atoms are not cached):
+ * a hit is compared here, so no atom is given a `utf8` view just for being compared.
+ */
+const recentLen = new Uint16Array(RECENT);
+const recentText = new Uint8Array(RECENT * 256);
 
 /** Defaults the atom reader applies (the decoder's own DEFAULTS hold the same values). */
 const MAX_ATOMS = 1_048_576;
@@ -120,7 +130,7 @@ export function readBits(d: Cursor, at: number): Term {
   d.pos = p + n;
   if (n === 0) return EMPTY_BINARY;
   d.charge(2 * Cost.VIEW + n, at, tag);
-  if (bits === 8) return d.copy ? b.slice(p, p + n) : b.subarray(p, p + n);
+  if (bits === 8) return d.view(p, n);
   const bytes = b.slice(p, p + n);
   // Unused low bits are not part of the value.
   bytes[n - 1]! &= (0xff << (8 - bits)) & 0xff;
@@ -195,56 +205,102 @@ export function readRecordHead(d: Cursor, at: number): RecordHead {
 }
 
 
+/**
+ * The atom of UTF-8 text `b[p..p+n)` if it was decoded lately (bytes in bounds): a lookup by
+ * a few of its bytes and a comparison, no hash of the whole text. Small, to inline.
+ */
+export function recentAtom(b: Uint8Array, p: number, n: number): Atom | undefined {
+  const e = n === 0 ? 0 : (n * 31 + b[p]! * 7 + b[p + (n >> 1)]! * 3 + b[p + n - 1]!) & (RECENT - 1);
+  const hit = recent[e];
+  if (hit === undefined || recentLen[e] !== n) return undefined;
+  const t = e << 8;
+  for (let i = 0; i < n; i++) if (recentText[t + i] !== b[p + i]) return undefined;
+  return hit;
+}
+
 /** An atom of `n` bytes at `pos` (its tag and length are read): UTF-8 (118/119) or Latin-1 (100/115). */
 export function readAtom(d: Cursor, n: number, utf8: boolean, at: number, tag: number): Atom {
   d.need(n, at, tag);
+  if (utf8) {
+    const hit = recentAtom(d.b, d.pos, n);
+    if (hit !== undefined) {
+      d.pos += n;
+      return hit;
+    }
+  }
+  return newerAtom(d, n, utf8, at, tag);
+}
+
+/** {@link readAtom} past the cache of recent atoms (`n` bytes are there). */
+export function newerAtom(d: Cursor, n: number, utf8: boolean, at: number, tag: number): Atom {
   const b = d.b;
   const p = d.pos;
   d.pos = p + n;
-  // Cache lookup on the raw bytes: valid for UTF-8 tags, and for Latin-1 ones when ASCII.
-  let h = n;
+  if (utf8) {
+    // Found by its bytes: no string is made. (Atoms of raw bytes, from EDF, are not found:
+    // their bytes are not UTF-8 and must fail the check below.)
+    const found = Atom.findText(b, p, n);
+    if (found !== undefined) return remember(b, p, n, found);
+  }
   let ascii = true;
   for (let i = 0; i < n; i++) {
-    const c = b[p + i]!;
-    h = Math.imul(h ^ c, 0x01000193);
-    if (c >= 0x80) ascii = false;
+    if (b[p + i]! >= 0x80) {
+      ascii = false;
+      break;
+    }
   }
-  if (utf8 || ascii) {
-    const slot = (h ^ (h >>> 16)) & ((1 << ATOM_CACHE_BITS) - 1);
-    const cached = atomSlots[slot];
-    if (cached !== undefined && cached.byteLength === n && sameBytes(cached.slab, cached.textOffset, b, p, n) && !cached.raw) return cached;
-    const a = makeAtom(d, p, n, utf8, ascii, at, tag);
-    atomSlots[slot] = a;
-    return a;
-  }
-  return makeAtom(d, p, n, utf8, ascii, at, tag);
-}
-
-function makeAtom(d: Cursor, p: number, n: number, utf8: boolean, ascii: boolean, at: number, tag: number): Atom {
-  const b = d.b;
-  let name: string;
   if (ascii) {
-    name = n < 64 ? String.fromCharCode.apply(null, b.subarray(p, p + n) as unknown as number[]) : latin1(b, p, n);
-  } else if (utf8) {
+    if (!utf8) {
+      const found = Atom.findText(b, p, n);
+      if (found !== undefined) return found;
+    }
+    if (n > MAX_ATOM_CHARACTERS) throw d.err('ERR_ETF_ATOM_TOO_LONG', `atom of more than ${MAX_ATOM_CHARACTERS} characters`, at, tag);
+    checkNew(d, undefined, b, p, n, at, tag);
+    return remember(b, p, n, Atom.createText(b, p, n));
+  }
+  let name: string;
+  if (utf8) {
     try {
       name = utf8Decoder.decode(b.subarray(p, p + n));
     } catch (e) {
       throw d.err('ERR_ETF_BAD_UTF8', 'atom text is not valid UTF-8', at, tag, e);
     }
-  } else {
-    name = latin1(b, p, n);
-  }
+  } else name = latin1(b, p, n);
   if (n > MAX_ATOM_CHARACTERS && [...name].length > MAX_ATOM_CHARACTERS) {
     throw d.err('ERR_ETF_ATOM_TOO_LONG', `atom of more than ${MAX_ATOM_CHARACTERS} characters`, at, tag);
   }
-  const existing = Atom.existing(name);
-  if (existing !== undefined) return existing;
-  if (d.opts.existingAtoms === true) throw d.err('ERR_ETF_NEW_ATOM', `atom '${name.slice(0, 40)}' does not exist (existing atoms only)`, at, tag);
-  const maxAtoms = d.opts.maxAtoms ?? MAX_ATOMS;
-  if (Atom.count >= maxAtoms) throw d.err('ERR_ETF_ATOM_LIMIT', `atom table is full (${maxAtoms})`, at, tag);
-  return Atom.create(name);
+  if (!utf8) {
+    // Latin-1 text: its UTF-8 bytes are not the input's.
+    const existing = Atom.existing(name);
+    if (existing !== undefined) return existing;
+    checkNew(d, name, b, p, n, at, tag);
+    return Atom.create(name);
+  }
+  checkNew(d, name, b, p, n, at, tag);
+  return remember(b, p, n, Atom.createText(b, p, n, name));
 }
 
+/** Puts `a`, whose UTF-8 text is `b[p..p+n)`, in the cache of recent atoms. */
+function remember(b: Uint8Array, p: number, n: number, a: Atom): Atom {
+  if (n > 255) return a;
+  const e = n === 0 ? 0 : (n * 31 + b[p]! * 7 + b[p + (n >> 1)]! * 3 + b[p + n - 1]!) & (RECENT - 1);
+  recent[e] = a;
+  recentLen[e] = n;
+  const t = e << 8;
+  for (let i = 0; i < n; i++) recentText[t + i] = b[p + i]!;
+  return a;
+}
+
+/** The limits on making a new atom: `existingAtoms`, `maxAtoms`. */
+function checkNew(d: Cursor, name: string | undefined, b: Uint8Array, p: number, n: number, at: number, tag: number): void {
+  const opts = d.opts;
+  if (opts.existingAtoms === true) {
+    name ??= latin1(b, p, Math.min(n, 40));
+    throw d.err('ERR_ETF_NEW_ATOM', `atom '${name.slice(0, 40)}' does not exist (existing atoms only)`, at, tag);
+  }
+  const maxAtoms = opts.maxAtoms ?? MAX_ATOMS;
+  if (Atom.count >= maxAtoms) throw d.err('ERR_ETF_ATOM_LIMIT', `atom table is full (${maxAtoms})`, at, tag);
+}
 
 /** The fun a header and its free variables make. */
 export function makeFun(h: FunHead, free: Term[]): Fun {

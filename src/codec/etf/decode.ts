@@ -12,14 +12,15 @@
  * Ownership: binaries are returned as views into the input (no copy) unless `copyBinaries` is
  * set, so the caller must not reuse the input buffer while it holds decoded binaries.
  */
+import { Buffer } from 'node:buffer';
 import { inflateSync } from 'node:zlib';
 import { Atom } from '../../term/atom.js';
 import { Pid } from '../../term/ids.js';
 import { TermMap } from '../../term/map.js';
 import { ImproperList, NativeRecord, Tuple, type Term } from '../../term/types.js';
 import { DecodeError } from '../errors.js';
-import { makeFun, readAtom, readBits, readExport, readFunHead, readPort, readRecordHead, readRef, type Cursor } from './decode-parts.js';
-import { bigValue, Cost, DEFAULT_MAX_ALLOC, EMPTY_BINARY, EMPTY_LIST, EMPTY_TUPLE, floatOf, floatText, readF64 } from './leaf.js';
+import { makeFun, newerAtom, readAtom, readBits, recentAtom, readExport, readFunHead, readPort, readRecordHead, readRef, type Cursor } from './decode-parts.js';
+import { bigValue, Cost, DEFAULT_MAX_ALLOC, EMPTY_BINARY, EMPTY_LIST, EMPTY_MAP, EMPTY_TUPLE, floatOf, floatText, readF64, bufferView } from './leaf.js';
 import { Tag } from './tags.js';
 import { decodeDeep } from './decode-deep.js';
 
@@ -56,6 +57,20 @@ const DEFAULTS = {
   maxAlloc: DEFAULT_MAX_ALLOC,
 };
 
+/** How binaries are cut from the input (see {@link EtfDecoder.view}). */
+const enum Views {
+  /** No binary cut from this input yet. */
+  Undecided,
+  /** One binary cut (with `subarray`); not decided yet. */
+  First,
+  /** `new Uint8Array(buffer, offset, n)`. */
+  Plain,
+  /** `bufferView(buffer, offset, n)`. */
+  Buffers,
+  /** `subarray`. */
+  Subarray,
+}
+
 /** Below this depth containers recurse (fast); deeper ones use the explicit stack of #deep. */
 const RECURSION_LIMIT = 200;
 
@@ -68,6 +83,10 @@ export class EtfDecoder implements Cursor {
   #budget = DEFAULTS.maxAlloc;
   #copy = false;
   #opts: DecodeOptions = DEFAULTS;
+  /** How binaries are cut from this input, decided at the first one; its ArrayBuffer. */
+  #views = Views.Undecided;
+  #ab: ArrayBuffer | undefined = undefined;
+  #abOff = 0;
 
   /** @internal (for decode-parts.ts) */
   get end(): number {
@@ -89,6 +108,7 @@ export class EtfDecoder implements Cursor {
     this.pos = offset;
     this.#end = end;
     this.#depth = 0;
+    this.#views = Views.Undecided;
     // Only the limits read per element get fields; the rest are read from the options.
     if (opts === undefined) {
       this.#opts = DEFAULTS;
@@ -119,6 +139,7 @@ export class EtfDecoder implements Cursor {
       return t;
     } finally {
       this.b = EMPTY_BINARY;
+      this.#ab = undefined;
     }
   }
 
@@ -133,6 +154,7 @@ export class EtfDecoder implements Cursor {
       return { term, end: this.pos };
     } finally {
       this.b = EMPTY_BINARY;
+      this.#ab = undefined;
     }
   }
 
@@ -146,6 +168,7 @@ export class EtfDecoder implements Cursor {
       return this.#compressed(opts, { inflated, consumed });
     } finally {
       this.b = EMPTY_BINARY;
+      this.#ab = undefined;
     }
   }
 
@@ -197,7 +220,14 @@ export class EtfDecoder implements Cursor {
       }
       case Tag.SMALL_ATOM_UTF8_EXT: {
         this.need(1, at, tag);
-        const a = readAtom(this, b[this.pos++]!, true, at, tag);
+        const n = b[at + 1]!;
+        const p = at + 2;
+        this.pos = p;
+        // Atoms seen lately are found here, the rest past that cache.
+        let a: Atom | undefined;
+        if (p + n > this.#end) a = readAtom(this, n, true, at, tag);
+        else if ((a = recentAtom(b, p, n)) !== undefined) this.pos = p + n;
+        else a = newerAtom(this, n, true, at, tag);
         return a === TRUE ? true : a === FALSE ? false : a;
       }
       case Tag.NIL_EXT:
@@ -237,8 +267,7 @@ export class EtfDecoder implements Cursor {
         this.pos = p + n;
         if (n === 0) return EMPTY_BINARY;
         this.charge(this.#copy ? Cost.VIEW + n : Cost.VIEW, at, tag);
-        // A view of the input, of the input's class (a Buffer gives Buffers).
-        return this.#copy ? b.slice(p, p + n) : b.subarray(p, p + n);
+        return this.#views === Views.Plain ? new Uint8Array(this.#ab!, this.#abOff + p, n) : this.view(p, n);
       }
       case Tag.STRING_EXT: {
         this.need(2, at, tag);
@@ -295,6 +324,35 @@ export class EtfDecoder implements Cursor {
       default:
         throw this.err('ERR_ETF_UNKNOWN_TAG', `unknown tag ${tag}`, at, tag);
     }
+  }
+
+  /**
+   * @internal A binary of `n` input bytes at `p`: a view of the input, of the input's class
+   * (a Buffer gives Buffers), or a copy with `copyBinaries`. `subarray` looks up the species
+   * and, for a Buffer, validates its arguments, which is most of what a small binary costs;
+   * from the second binary of an input on, views are made with the constructor over the
+   * input's ArrayBuffer instead (fetched once: the `buffer` getter is itself a call). Small
+   * inputs and other subclasses keep `subarray`: V8 holds a typed array of up to 64 bytes
+   * inside the object, and reaching its `buffer` would first move it out.
+   */
+  view(p: number, n: number): Uint8Array {
+    const b = this.b;
+    if (this.#copy) return b.slice(p, p + n);
+    const v = this.#views;
+    if (v === Views.Plain) return new Uint8Array(this.#ab!, this.#abOff + p, n);
+    if (v === Views.Buffers) return bufferView(this.#ab!, this.#abOff + p, n);
+    if (v === Views.Undecided) this.#views = Views.First;
+    else if (v === Views.First) {
+      const c = b.constructor;
+      const w = b.length <= 64 ? Views.Subarray : c === Uint8Array ? Views.Plain : c === Buffer ? Views.Buffers : Views.Subarray;
+      this.#views = w;
+      if (w !== Views.Subarray) {
+        this.#ab = b.buffer as ArrayBuffer;
+        this.#abOff = b.byteOffset;
+        return this.view(p, n);
+      }
+    }
+    return b.subarray(p, p + n);
   }
 
   /** The term at `at` whose tag is `tag`, read by term() (never a container here). */
@@ -402,8 +460,15 @@ export class EtfDecoder implements Cursor {
           el[i] = (b[p + 1]! << 24) | (b[p + 2]! << 16) | (b[p + 3]! << 8) | b[p + 4]!;
           this.pos = p + 5;
         } else if (t === Tag.NIL_EXT) {
+          // A run of [] (one byte each) in one tight loop.
           el[i] = EMPTY_LIST;
-          this.pos = p + 1;
+          let q = p + 1;
+          const end = this.#end;
+          while (i + 1 < count && q < end && b[q] === Tag.NIL_EXT) {
+            el[++i] = EMPTY_LIST;
+            q++;
+          }
+          this.pos = q;
         } else el[i] = this.term();
       }
       // The tail. A list tail is more of the same list ([1 | [2 | T]] is [1, 2 | T]), read
@@ -437,6 +502,7 @@ export class EtfDecoder implements Cursor {
 
   #map(n: number, at: number, tag: number): Term {
     if (n > (this.#end - this.pos) / 2) throw this.err('ERR_ETF_TRUNCATED', `map of ${n} pairs in ${this.#end - this.pos} bytes`, at, tag);
+    if (n === 0) return EMPTY_MAP;
     if (this.#depth >= RECURSION_LIMIT) return decodeDeep(this, at);
     this.charge(Cost.MAP + Cost.MAP_PAIR * n, at, tag);
     this.#enter(at, tag);

@@ -256,8 +256,11 @@ export class EtfEncoder {
         return;
       }
     }
-    if (a.raw) throw new EncodeError('ERR_ETF_BAD_ATOM', `atom '${a.name}' is not UTF-8 text and has no ETF form`, a);
-    this.w.bytesFrom(a.slab, a.off, a.etfLength);
+    const w = this.w;
+    if (w.pos + 1023 > w.buf.length) w.ensure(1023);
+    const end = Atom.writeEtf(a, w.buf, w.pos);
+    if (end < 0) throw new EncodeError('ERR_ETF_BAD_ATOM', `atom '${a.name}' is not UTF-8 text and has no ETF form`, a);
+    w.pos = end;
   }
 
   integer(v: number): void {

@@ -2,15 +2,34 @@
  * Pieces of the ETF decoder with no nesting: number formats, the shared empty values, and the
  * estimate of what each decoded value costs on the JS heap (the allocation budget).
  */
+import { Buffer } from 'node:buffer';
 import { getHeapStatistics } from 'node:v8';
 import { canonicalInt } from '../../term/ids.js';
+import { TermMap } from '../../term/map.js';
 import { ErlFloat, Tuple, type Term } from '../../term/types.js';
 import { DecodeError } from '../errors.js';
 
-/** `[]`, `{}` and `<<>>` are immutable: every occurrence decodes to the same object. */
+/** `[]`, `{}`, `#{}` and `<<>>` are immutable: every occurrence decodes to the same object. */
 export const EMPTY_LIST: readonly Term[] = Object.freeze([] as Term[]);
 export const EMPTY_TUPLE: Tuple = Object.freeze(new Tuple(EMPTY_LIST));
+export const EMPTY_MAP: TermMap = TermMap.sharedEmpty();
 export const EMPTY_BINARY: Uint8Array = new Uint8Array(0);
+
+/**
+ * A Buffer made by a plain constructor call: `subarray` on a Buffer looks up its species and
+ * validates its arguments, which is most of what a small binary costs to decode. Its
+ * prototype chain goes through `Buffer.prototype` and its `constructor` is `Buffer`, so it is
+ * a Buffer to `Buffer.isBuffer`, `instanceof`, every Buffer method, and species (its own
+ * `subarray` gives Node's own Buffers).
+ */
+class BufferView extends Uint8Array {}
+Object.setPrototypeOf(BufferView.prototype, Buffer.prototype);
+Object.defineProperty(BufferView.prototype, 'constructor', { value: Buffer, writable: true, configurable: true, enumerable: false });
+
+/** A Buffer over `n` bytes of `ab` at `off` (see BufferView). */
+export function bufferView(ab: ArrayBuffer, off: number, n: number): Uint8Array {
+  return new BufferView(ab, off, n);
+}
 
 /**
  * Default allocation budget: a quarter of V8's heap limit, at most 1 GiB. Decoding never
@@ -92,11 +111,6 @@ export function bigValue(b: Uint8Array, p: number, n: number, negative: boolean)
   for (let i = n - 1; i >= 0; i--) hex += HEX[b[p + i]!];
   const v = BigInt('0x' + hex);
   return canonicalInt(negative ? -v : v);
-}
-
-export function sameBytes(a: Uint8Array, ap: number, b: Uint8Array, p: number, n: number): boolean {
-  for (let i = 0; i < n; i++) if (a[ap + i] !== b[p + i]) return false;
-  return true;
 }
 
 export function latin1(b: Uint8Array, p: number, n: number): string {
