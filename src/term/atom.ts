@@ -14,7 +14,7 @@
  * lone surrogate U+DC00 + byte in `name` (as Python's "surrogateescape"), and `utf8` gives the
  * original bytes back. Such an atom has no ETF form.
  */
-const textEncoder = new TextEncoder();
+import { asciiText, countCodePoints, fromBytes, hasEscapes, toBytes } from './atom-text.js';
 
 /** OTP's limit: 255 characters (code points), up to 1020 bytes of UTF-8. */
 export const MAX_ATOM_CHARACTERS = 255;
@@ -522,84 +522,6 @@ export class Atom {
   inspect(): string {
     return /^[a-z][A-Za-z0-9_@]*$/.test(this.name) ? this.name : `'${this.name.replace(/[\\']/g, (c) => '\\' + c)}'`;
   }
-}
-
-/** The string of `n` bytes < 0x80 at `b[p]`. */
-function asciiText(b: Uint8Array, p: number, n: number): string {
-  if (n <= 12) {
-    let s = '';
-    for (let i = 0; i < n; i++) s += String.fromCharCode(b[p + i]!);
-    return s;
-  }
-  return String.fromCharCode.apply(null, b.subarray(p, p + n) as unknown as number[]);
-}
-
-function countCodePoints(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-}
-
-function hasEscapes(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xdc80 && c <= 0xdcff) {
-      const prev = i > 0 ? s.charCodeAt(i - 1) : 0;
-      if (!(prev >= 0xd800 && prev <= 0xdbff)) return true;
-    }
-  }
-  return false;
-}
-
-/** UTF-8 of `s`, with lone surrogates U+DC80–U+DCFF written as the raw byte they stand for. */
-function toBytes(s: string): Uint8Array {
-  if (!hasEscapes(s)) return textEncoder.encode(s);
-  const out: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xdc80 && c <= 0xdcff && !(i > 0 && s.charCodeAt(i - 1) >= 0xd800 && s.charCodeAt(i - 1) <= 0xdbff)) {
-      out.push(c & 0xff);
-      continue;
-    }
-    const cp = s.codePointAt(i)!;
-    if (cp > 0xffff) i++;
-    for (const b of textEncoder.encode(String.fromCodePoint(cp))) out.push(b);
-  }
-  return Uint8Array.from(out);
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** Text of `bytes`: UTF-8 where valid, each byte of an invalid sequence as U+DC00 + byte. */
-function fromBytes(b: Uint8Array): string {
-  try {
-    return strictUtf8.decode(b);
-  } catch {
-    // fall through: decode sequence by sequence
-  }
-  let s = '';
-  let i = 0;
-  while (i < b.length) {
-    const c = b[i]!;
-    const n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-    if (n === 1) {
-      s += String.fromCharCode(c);
-      i++;
-      continue;
-    }
-    if (n > 0 && i + n <= b.length) {
-      try {
-        s += strictUtf8.decode(b.subarray(i, i + n));
-        i += n;
-        continue;
-      } catch {
-        // invalid sequence: escape its first byte
-      }
-    }
-    s += String.fromCharCode(0xdc00 + c);
-    i++;
-  }
-  return s;
 }
 
 /** Shorthand for {@link Atom.of}. */
