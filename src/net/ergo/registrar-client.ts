@@ -192,7 +192,10 @@ export class RegistrarClient {
 function readPacket(s: Socket, timeoutMs: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     let buf = Buffer.alloc(0);
+    let settled = false;
     const done = (e?: Error, b?: Uint8Array): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       s.off('data', onData);
       s.off('close', onClose);
@@ -204,7 +207,9 @@ function readPacket(s: Socket, timeoutMs: number): Promise<Uint8Array> {
       if (buf.length >= 4 && buf.length >= 4 + buf.readUInt16BE(2)) done(undefined, buf);
     };
     const onClose = (): void => done(new ErgoNetError(ErgoNetCode.BadRegistrarPacket, 'registrar closed the connection'));
-    const timer = setTimeout(() => done(new ErgoNetError(ErgoNetCode.RegistrarTimeout, 'registrar did not answer')), timeoutMs);
+    // Checked after the poll phase, so an answer that came in time while our event loop was
+    // held up elsewhere is read before the timeout counts.
+    const timer = setTimeout(() => setImmediate(() => done(new ErgoNetError(ErgoNetCode.RegistrarTimeout, 'registrar did not answer'))), timeoutMs);
     s.on('data', onData);
     s.on('close', onClose);
   });
@@ -214,13 +219,16 @@ function readPacket(s: Socket, timeoutMs: number): Promise<Uint8Array> {
 function udpRequest(host: string, port: number, packet: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const u = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    let settled = false;
     const done = (e?: Error, b?: Uint8Array): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       u.close();
       if (e) reject(e);
       else resolve(b!);
     };
-    const timer = setTimeout(() => done(new ErgoNetError(ErgoNetCode.RegistrarTimeout, `no registrar answer from ${host}:${port}`)), timeoutMs);
+    const timer = setTimeout(() => setImmediate(() => done(new ErgoNetError(ErgoNetCode.RegistrarTimeout, `no registrar answer from ${host}:${port}`))), timeoutMs);
     u.on('error', (e) => done(new ErgoNetError(ErgoNetCode.RegistrarTimeout, `registrar ${host}:${port}: ${e.message}`, { cause: e })));
     u.on('message', (m) => done(undefined, m));
     u.send(packet, port, host);

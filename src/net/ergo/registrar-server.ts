@@ -137,7 +137,9 @@ export class RegistrarServer {
     let done = false;
     // ergo serveConn reads the whole Register packet with one read within 1 s; we allow it to
     // arrive in pieces (up to 4096 bytes) within the same second.
-    const timer = setTimeout(() => s.destroy(), 1000);
+    // The check waits for the poll phase: bytes that arrived in time while our event loop was
+    // held up elsewhere are read first (a late timer alone must not drop them).
+    const timer = setTimeout(() => setImmediate(() => done || s.destroy()), 1000);
     s.on('data', (d: Uint8Array) => {
       if (done) return; // after registration the peer has nothing to say; Go logs and ignores it
       buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
