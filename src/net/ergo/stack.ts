@@ -54,9 +54,11 @@ export interface ErgoStackOptions {
   /** A link past this many waiting bytes makes senders wait (`Busy`; default 4 MiB). */
   highWater?: number;
   /**
-   * A safety valve, off by default: past this many waiting bytes on a link, messages are
-   * dropped (reported on `ergo-ts:ergo:drop`) instead of queued. Processes never get there —
-   * they are parked at `highWater` — so only senders outside any process (`node.send`) can.
+   * A safety valve (default 256 MiB): past this many waiting bytes on a link, messages are
+   * dropped (reported on `ergo-ts:ergo:drop` and logged as a warning, at most once a second)
+   * instead of queued, so a peer that stops reading cannot grow our memory without bound.
+   * Processes never get there — they are parked at `highWater` — so only senders outside any
+   * process (`node.send`) can. `Infinity`: no limit.
    */
   maxQueuedBytes?: number;
   /** Flush a write batch once it holds this many bytes (default 64 KiB). */
@@ -74,6 +76,9 @@ export interface ErgoStackOptions {
 /** `{ node, peer, what, error }`: an outbound operation the stack could not carry out (see ErgoNodeConnection). */
 export const ergoDropChannel = channel('ergo-ts:ergo:drop');
 
+/** What a link may hold for senders that cannot be parked (`node.send`) before it drops. */
+export const DEFAULT_MAX_QUEUED_BYTES = 256 * 1024 * 1024;
+
 function randomCookie(): string {
   const a = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
   let s = '';
@@ -86,6 +91,9 @@ export class ErgoStack implements NetworkStack {
   readonly #o: ErgoStackOptions;
   #net: ErgoNetwork | undefined;
   #ctx: StackContext | undefined;
+  /** Messages dropped so far, and when the last warning about them was logged. */
+  #dropped = 0;
+  #dropLogged = 0;
   #refN = 0;
 
   constructor(o: ErgoStackOptions = {}) {
@@ -128,9 +136,9 @@ export class ErgoStack implements NetworkStack {
       tls: o.tls,
       handshakeTimeout: o.handshakeTimeout,
       requestTimeout: o.requestTimeout,
-      // The node parks its senders at the high-water mark, and Busy means "queued, never
-      // dropped": no hard limit unless asked for.
-      maxQueuedBytes: o.maxQueuedBytes ?? Number.POSITIVE_INFINITY,
+      // The node parks its processes at the high-water mark (Busy means "queued, not
+      // dropped"); the limit only bounds what senders outside processes can pile up.
+      maxQueuedBytes: o.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
       highWater: o.highWater,
       batchBytes: o.batchBytes,
       maxInflated: o.maxInflated,
@@ -153,8 +161,15 @@ export class ErgoStack implements NetworkStack {
     let w = c.owner as ErgoNodeConnection | undefined;
     if (w === undefined) {
       const node = this.#ctx!.name;
+      const log = this.#ctx!.log;
       w = new ErgoNodeConnection(c, this.#ctx!.inbound, this.#o.compression, (conn, what, error) => {
         if (ergoDropChannel.hasSubscribers) ergoDropChannel.publish({ node, peer: conn.peer, what, error });
+        this.#dropped++;
+        const now = Date.now();
+        if (log && now - this.#dropLogged >= 1000) {
+          this.#dropLogged = now;
+          log.warning('ergo: dropped %s to %s (%s); %d dropped so far', what, conn.peer.name, error.message, this.#dropped);
+        }
       });
       c.owner = w;
     }

@@ -254,6 +254,31 @@ describe('Ergo stack faults and limits at node level', () => {
     await until(() => flood.sent > sentThen + 100, 10_000, 'the sender runs again');
   });
 
+  it('a peer that stops reading: node.send from outside any process holds at most maxQueuedBytes; the rest is dropped, reported and logged', async () => {
+    const { node: b, stack } = await c.nodeWithStack('b', 'tcp', { highWater: 1 << 20, maxQueuedBytes: 4 << 20 });
+    const p = await rawPeer(stack.port, 'stall@127.0.0.1');
+    await until(() => b.nodes().length === 1, 5000, 'connection');
+    p.s.pause();
+    const drops: unknown[] = [];
+    const onDrop = (m: unknown): void => void drops.push(m);
+    subscribe('ergo-ts:ergo:drop', onDrop);
+    onTestFinished(() => void unsubscribe('ergo-ts:ergo:drop', onDrop));
+    const to = new Pid(Atom.of('stall@127.0.0.1'), 5, 0, 77);
+    const chunk = new Uint8Array(64 * 1024);
+    // 32 MiB from no process at all: nothing can park this sender.
+    for (let round = 0; round < 16; round++) {
+      for (let i = 0; i < 32; i++) b.send(to, chunk);
+      await sleep(20);
+    }
+    const conn = stack.network!.connection('stall@127.0.0.1')!;
+    // What waits here: the limit plus at most one message past it.
+    expect(conn.queuedBytes).toBeLessThan((4 << 20) + 2 * 64 * 1024);
+    expect(drops.length).toBeGreaterThan(0);
+    const logs = c.nodes.find((n) => n.node === b)!.logs;
+    expect(logs.lines().some((l) => l.startsWith('warning:') && l.includes('dropped'))).toBe(true);
+    expect(b.isRunning).toBe(true);
+  });
+
   it('inbound back-pressure: reading pauses at the backlog mark; everything arrives, in order', async () => {
     const b = await c.node('b', 'tcp', {}, { inboundBacklog: 50 });
     const a = await c.node('a');
