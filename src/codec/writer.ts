@@ -159,6 +159,22 @@ export class Writer {
     this.pos += 8;
   }
 
+  /** A 64-bit big-endian value in 0..2^32−1: a zero high word, then the low word. */
+  u32as64(n: number): void {
+    if (this.pos + 8 > this.buf.length) this.ensure(8);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = 0;
+    b[p + 1] = 0;
+    b[p + 2] = 0;
+    b[p + 3] = 0;
+    b[p + 4] = n >>> 24;
+    b[p + 5] = n >>> 16;
+    b[p + 6] = n >>> 8;
+    b[p + 7] = n;
+    this.pos = p + 8;
+  }
+
   /**
    * Two's-complement 64-bit big-endian from a safe integer `number`, without a bigint: the
    * high word is `floor(v / 2^32)` (negative for negative v), the low word the remainder.

@@ -437,7 +437,7 @@ export class EdfEncoder {
       // Number() conversion is cheaper than two bigint comparisons (beyond ±(2^53−1) the
       // conversion rounds to something no longer safe, so exactness is kept).
       const n = Number(v);
-      if ((n >>> 0) === n) this.#u32x(n);
+      if ((n >>> 0) === n) this.w.u32as64(n);
       else if (n <= 9007199254740991 && n >= -9007199254740991) this.w.i64n(n);
       else if (v < -TWO63 || v >= TWO63) throw bad('int64', v);
       else this.w.i64(v);
@@ -445,23 +445,6 @@ export class EdfEncoder {
     else if (v === undefined) this.w.i64n(0);
     else if (v instanceof Typed) this.i64(v.value);
     else throw bad('int64', v);
-  }
-
-  /** A 64-bit value below 2^32: a zero high word, then the low word. */
-  #u32x(n: number): void {
-    const w = this.w;
-    if (w.pos + 8 > w.buf.length) w.ensure(8);
-    const b = w.buf;
-    const p = w.pos;
-    b[p] = 0;
-    b[p + 1] = 0;
-    b[p + 2] = 0;
-    b[p + 3] = 0;
-    b[p + 4] = n >>> 24;
-    b[p + 5] = n >>> 16;
-    b[p + 6] = n >>> 8;
-    b[p + 7] = n;
-    w.pos = p + 8;
   }
 
   /** uint64 and Go uint: bigint, or a non-negative safe-integer number. */

@@ -53,31 +53,15 @@ function str(e: EdfEncoder, w: Writer, x: unknown): void {
   w.pos = p + 2 + n;
 }
 
-/** An int/int64 (or uint/uint64) field holding a value in 0..2^32−1: zero high word, low word. */
-function small64(w: Writer, n: number): void {
-  if (w.pos + 8 > w.buf.length) w.ensure(8);
-  const b = w.buf;
-  const p = w.pos;
-  b[p] = 0;
-  b[p + 1] = 0;
-  b[p + 2] = 0;
-  b[p + 3] = 0;
-  b[p + 4] = n >>> 24;
-  b[p + 5] = n >>> 16;
-  b[p + 6] = n >>> 8;
-  b[p + 7] = n;
-  w.pos = p + 8;
-}
-
 function i64(e: EdfEncoder, w: Writer, x: unknown): void {
   const n = typeof x === 'bigint' ? Number(x) : x;
-  if (typeof n === 'number' && n >>> 0 === n) small64(w, n);
+  if (typeof n === 'number' && n >>> 0 === n) w.u32as64(n);
   else e.i64(x);
 }
 
 function u64(e: EdfEncoder, w: Writer, x: unknown): void {
   const n = typeof x === 'bigint' ? Number(x) : x;
-  if (typeof n === 'number' && n >>> 0 === n) small64(w, n);
+  if (typeof n === 'number' && n >>> 0 === n) w.u32as64(n);
   else e.u64(x);
 }
 
