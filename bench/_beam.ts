@@ -5,11 +5,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './_net.js';
 import { decode, encode } from '../src/codec/etf/index.js';
 import { Tuple, format, type Term } from '../src/term/index.js';
 
@@ -33,17 +34,6 @@ export function compilePeers(): string {
   if (r.status !== 0) throw new Error(`erlc failed: ${r.stderr || r.stdout}`);
   process.once('exit', () => rmSync(out, { recursive: true, force: true }));
   return out;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 function canConnect(port: number): Promise<boolean> {

@@ -36,29 +36,36 @@ function reasonOf(stderr: string): string {
 }
 
 /**
- * Build interop/go/cmd/NAME; its path, or undefined after one line on stderr saying why the
- * `ergo-go` rows of `bench` are missing.
+ * Build interop/go/cmd/NAME into interop/go/bin/OUT (default NAME) with `go` (default: $GO,
+ * then PATH); the binary, or the one-line reason it cannot be built here.
  */
-export function goReference(bench: string, name: string): string | undefined {
-  const say = (why: string) => {
-    process.stderr.write(`bench ${bench}: no ergo-go rows: ${why}\n`);
-    return undefined;
-  };
+export function buildGo(name: string, o: { go?: string; out?: string } = {}): { ok: true; bin: string } | { ok: false; reason: string } {
   const goDir = findGoDir();
-  if (goDir === undefined) return say('interop/go not found');
-  const go = findGo();
-  if (go === undefined) return say('no go tool (set GO=/path/to/go)');
+  if (goDir === undefined) return { ok: false, reason: 'interop/go not found' };
+  const go = o.go ?? findGo();
+  if (go === undefined) return { ok: false, reason: 'no go tool (set GO=/path/to/go)' };
   mkdirSync(join(goDir, 'bin'), { recursive: true });
-  const out = join(goDir, 'bin', name);
+  const out = join(goDir, 'bin', o.out ?? name);
   const tmp = `${out}.${process.pid}.tmp`;
   try {
     execFileSync(go, ['build', '-o', tmp, `./cmd/${name}`], { cwd: goDir, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   } catch (e) {
     rmSync(tmp, { force: true });
-    return say(`Go Ergo v3 reference (interop/go/cmd/${name}) cannot be built here: ${reasonOf((e as { stderr?: string }).stderr ?? String(e))}`);
+    return { ok: false, reason: `Go Ergo v3 reference (interop/go/cmd/${name}) cannot be built here: ${reasonOf((e as { stderr?: string }).stderr ?? String(e))}` };
   }
   renameSync(tmp, out);
-  return out;
+  return { ok: true, bin: out };
+}
+
+/**
+ * Build interop/go/cmd/NAME; its path, or undefined after one line on stderr saying why the
+ * `ergo-go` rows of `bench` are missing.
+ */
+export function goReference(bench: string, name: string): string | undefined {
+  const r = buildGo(name);
+  if (r.ok) return r.bin;
+  process.stderr.write(`bench ${bench}: no ergo-go rows: ${r.reason}\n`);
+  return undefined;
 }
 
 /** Run a built program; resolves with its last stdout line parsed as JSON. Kills it (by pid) on timeout. */

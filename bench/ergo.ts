@@ -18,17 +18,14 @@
  * `--impl=a,b` run a subset, and BENCH_GO_PROFILE=PREFIX makes every Go node write a CPU
  * profile to PREFIX-NAME.pprof (`go tool pprof -top bin/bench-ergo FILE`).
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { createSocket } from 'node:dgram';
-import { delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Actor } from '../src/act/index.js';
 import { Node } from '../src/node/index.js';
 import { Atom, Pid } from '../src/term/index.js';
+import { buildGo } from './_go.js';
+import { freePort } from './_net.js';
 import { numArg, type Impl, type Report } from './report.js';
 
 const BURST = 1024;
@@ -36,35 +33,6 @@ const TS = 'bench-ts@127.0.0.1';
 const COOKIE = 'bench';
 
 // ------------------------------------------------------------------ the Go side
-
-function goDir(): string {
-  for (let d = dirname(fileURLToPath(import.meta.url)); ; d = dirname(d)) {
-    const c = join(d, 'interop', 'go');
-    if (existsSync(join(c, 'go.mod'))) return c;
-    if (dirname(d) === d) throw new Error('interop/go not found');
-  }
-}
-
-function goTool(): string | undefined {
-  if (process.env.GO) return process.env.GO;
-  const dirs = (process.env.PATH ?? '').split(delimiter);
-  dirs.push('/usr/local/go/bin', '/usr/lib/go/bin');
-  for (const d of dirs) if (d && existsSync(join(d, 'go'))) return join(d, 'go');
-  return undefined;
-}
-
-/** Build interop/go/cmd/bench-ergo with `go` into `out`; the reason in one line if it fails. */
-function build(go: string | undefined, out: string): { ok: true; bin: string } | { ok: false; reason: string } {
-  if (go === undefined) return { ok: false, reason: 'no go tool (set GO=/path/to/go)' };
-  const dir = goDir();
-  mkdirSync(join(dir, 'bin'), { recursive: true });
-  const bin = join(dir, 'bin', out);
-  const r = spawnSync(go, ['build', '-o', bin, './cmd/bench-ergo'], { cwd: dir, encoding: 'utf8' });
-  if (r.status === 0) return { ok: true, bin };
-  const text = `${r.stderr ?? ''}${r.stdout ?? ''}`;
-  const line = text.split('\n').find((l) => /403|forbidden|not permitted|no such host|missing go.sum|cannot find/i.test(l)) ?? text.trim().split('\n').pop() ?? `exit ${r.status}`;
-  return { ok: false, reason: line.trim() };
-}
 
 type Line = Record<string, unknown> & { ev: string };
 type GoPid = { node: string; id: number; creation: number };
@@ -127,26 +95,6 @@ class GoNode {
       });
       this.proc.stdin.end('{"op":"stop"}\n');
     });
-  }
-}
-
-async function freePort(udp = false): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
-    if (!udp) return port;
-    const ok = await new Promise<boolean>((resolve) => {
-      const u = createSocket('udp4');
-      u.once('error', () => resolve(false));
-      u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)));
-    });
-    if (ok) return port;
   }
 }
 
@@ -292,12 +240,12 @@ export async function run(report: Report, args: string[]): Promise<void> {
   const impls = args.find((a) => a.startsWith('--impl='))?.slice(7).split(',');
   const runs = (impl: string): boolean => impls === undefined || impls.includes(impl);
 
-  const go = build(goTool(), 'bench-ergo');
+  const go = buildGo('bench-ergo');
   if (!go.ok) {
-    process.stderr.write(`bench ergo: Go Ergo v3 reference cannot be built here: ${go.reason}\n`);
+    process.stderr.write(`bench ergo: skipped: ${go.reason}\n`);
     return;
   }
-  const master = process.env.GO_MASTER ? build(process.env.GO_MASTER, 'bench-ergo-master') : undefined;
+  const master = process.env.GO_MASTER ? buildGo('bench-ergo', { go: process.env.GO_MASTER, out: 'bench-ergo-master' }) : undefined;
   report.header(`ergo network: 1-1 (${n}), N-N (${pairs} × ${Math.floor(n / pairs)}), 1-1-64k (${n64} × 64 KiB), call (${calls}); median of ${rounds} rounds`);
 
   // Nothing may be lost: the stack reports any outbound operation it could not carry out.
