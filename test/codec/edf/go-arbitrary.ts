@@ -25,6 +25,7 @@ import {
   type EdfType,
 } from '../../../src/codec/edf/index.js';
 import { Alias, atom, float, Pid, Ref } from '../../../src/term/index.js';
+import { scalarArb } from './support.js';
 
 const isWellFormed = (s: string) => !/[\uD800-\uDFFF]/.test(s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''));
 const text = (max: number) => fc.string({ unit: 'binary', maxLength: max }).filter(isWellFormed);
@@ -67,35 +68,11 @@ function mapArb(k: EdfType, v: EdfType, reg: EdfRegistry): fc.Arbitrary<Map<unkn
 
 /** A value of static type `t`. */
 export function valueArb(t: EdfType, reg: EdfRegistry): fc.Arbitrary<unknown> {
+  const scalar = scalarArb(t.kind, i64, u64);
+  if (scalar !== undefined) return scalar;
   switch (t.kind) {
-    case 0x91:
-      return fc.boolean();
-    case 0x92:
-      return fc.integer({ min: -128, max: 127 });
-    case 0x93:
-      return fc.integer({ min: -32768, max: 32767 });
-    case 0x94:
-      return fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
-    case 0x95:
-    case 0x96:
-      return i64;
-    case 0x97:
-      return fc.integer({ min: 0, max: 255 });
-    case 0x98:
-      return fc.integer({ min: 0, max: 65535 });
-    case 0x99:
-      return fc.integer({ min: 0, max: 2 ** 32 - 1 });
-    case 0x9a:
-    case 0x9b:
-      return u64;
-    case 0x8f:
-      return fc.float();
-    case 0x90:
-      return fc.double();
     case 0x8d:
       return text(30);
-    case 0x8e:
-      return fc.uint8Array({ maxLength: 16 });
     case 0x8c:
       return atomArb;
     case 0x9c:

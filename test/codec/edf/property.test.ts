@@ -25,7 +25,7 @@ import {
   type EdfType,
 } from '../../../src/codec/edf/index.js';
 import { Alias, atom, Pid, Ref } from '../../../src/term/index.js';
-import { loadVectorFiles, unhex } from './support.js';
+import { loadVectorFiles, scalarArb, unhex } from './support.js';
 
 // ---- random schemas -------------------------------------------------------------------------
 
@@ -132,35 +132,11 @@ const anyArb: fc.Arbitrary<unknown> = fc.letrec<{ any: unknown }>((tie) => ({
 })).any;
 
 function valueArb(t: EdfType): fc.Arbitrary<unknown> {
+  const scalar = scalarArb(t.kind, i64, u64);
+  if (scalar !== undefined) return scalar;
   switch (t.kind) {
-    case 0x91:
-      return fc.boolean();
-    case 0x92:
-      return fc.integer({ min: -128, max: 127 });
-    case 0x93:
-      return fc.integer({ min: -32768, max: 32767 });
-    case 0x94:
-      return fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
-    case 0x95:
-    case 0x96:
-      return i64;
-    case 0x97:
-      return fc.integer({ min: 0, max: 255 });
-    case 0x98:
-      return fc.integer({ min: 0, max: 65535 });
-    case 0x99:
-      return fc.integer({ min: 0, max: 2 ** 32 - 1 });
-    case 0x9a:
-    case 0x9b:
-      return u64;
-    case 0x8f:
-      return fc.float();
-    case 0x90:
-      return fc.double();
     case 0x8d:
       return wellFormed(30);
-    case 0x8e:
-      return fc.uint8Array({ maxLength: 16 });
     case 0x8c:
       return atomArb;
     case 0x9c:

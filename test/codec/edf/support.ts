@@ -1,7 +1,9 @@
 /**
  * Loading proto-spec/vectors/edf/*.json: the registry of the Go test types a file declares and
- * the per-connection caches its cases name, built the way a connection builds them.
+ * the per-connection caches its cases name, built the way a connection builds them; and the
+ * scalar arbitraries the EDF property tests share.
  */
+import fc from 'fast-check';
 import { DecodeError, EncodeError } from '../../../src/codec/errors.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -157,4 +159,40 @@ export function decodeError(f: () => unknown): DecodeError {
     throw e;
   }
   throw new Error('expected a DecodeError');
+}
+
+/**
+ * Values of EDF's fixed-size kinds (bool, the ints, the floats) and of []byte, for property
+ * tests; undefined for every other kind. `i64` / `u64` give the 64-bit ones.
+ */
+export function scalarArb(kind: number, i64: fc.Arbitrary<bigint>, u64: fc.Arbitrary<bigint>): fc.Arbitrary<unknown> | undefined {
+  switch (kind) {
+    case 0x91:
+      return fc.boolean();
+    case 0x92:
+      return fc.integer({ min: -128, max: 127 });
+    case 0x93:
+      return fc.integer({ min: -32768, max: 32767 });
+    case 0x94:
+      return fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
+    case 0x95:
+    case 0x96:
+      return i64;
+    case 0x97:
+      return fc.integer({ min: 0, max: 255 });
+    case 0x98:
+      return fc.integer({ min: 0, max: 65535 });
+    case 0x99:
+      return fc.integer({ min: 0, max: 2 ** 32 - 1 });
+    case 0x9a:
+    case 0x9b:
+      return u64;
+    case 0x8f:
+      return fc.float();
+    case 0x90:
+      return fc.double();
+    case 0x8e:
+      return fc.uint8Array({ maxLength: 16 });
+  }
+  return undefined;
 }
