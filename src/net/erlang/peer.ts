@@ -180,9 +180,10 @@ export class Peer implements Connection {
   }
 
   cancelCall(_from: Pid, _to: RemoteTarget, ref: Ref): void {
-    const c = this.calls.get(ref.identity);
+    const k = ref.identity;
+    const c = this.calls.get(k);
     if (c === undefined) return;
-    this.calls.delete(ref.identity);
+    this.calls.delete(k);
     if (c.target !== undefined) this.dist.demonitor(c.from, c.target, ref);
   }
 
@@ -204,15 +205,15 @@ export class Peer implements Connection {
 
   /** A message to an alias: the reply to a call when the alias is a call's reference. */
   takeAliasReply(alias: Ref, msg: Term): boolean {
-    if (!this.calls.has(alias.identity)) return false;
-    if (msg instanceof Tuple && msg.elements.length === 2) return this.#answer(alias, msg.elements[1]!);
-    return false;
+    if (this.calls.size === 0 || !(msg instanceof Tuple) || msg.elements.length !== 2) return false;
+    return this.#answer(alias, msg.elements[1]!);
   }
 
   #answer(ref: Ref, reply: Term): boolean {
-    const c = this.calls.get(ref.identity);
+    const k = ref.identity;
+    const c = this.calls.get(k);
     if (c === undefined) return false;
-    this.calls.delete(ref.identity);
+    this.calls.delete(k);
     // gen.erl: demonitor(Mref, [flush]) once the reply is in.
     if (c.target !== undefined) this.dist.demonitor(c.from, c.target, ref);
     this.#host.inbound.deliverResponse(c.ref, reply);
