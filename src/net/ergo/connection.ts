@@ -6,29 +6,30 @@
  * sender's pid (Go: from.ID % 255), so one sender's frames stay in order on one link; byte 6
  * tells a Go receiver which decode queue to use (target-derived, never 0 where Go would use
  * 0 for a PID-addressed frame, so Go cannot reorder them). Every frame of one link is handled
- * here in arrival order.
+ * here in arrival order (frame-reader.ts reads them; control-requests.ts builds the requests
+ * that wait for a MessageResult).
  *
  * Errors: async sends return an {@link ErgoNetError} or `undefined` (no throw, no allocation
  * on success); requests that wait for the peer (link, monitor, spawn, important sends) return
  * promises that reject with an ErgoNetError (a {@link RemoteError} when the peer said no).
  */
-import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { EncodeError } from '../../codec/errors.js';
-import { EdfDecoder, Gen, Proto, Typed, type EdfError, type EdfEncodeOptions, type NetworkFlags } from '../../codec/edf/index.js';
+import { Gen, Proto, type EdfError, type EdfEncodeOptions, type NetworkFlags } from '../../codec/edf/index.js';
 import { Atom } from '../../term/atom.js';
 import { Alias, Pid, Ref, type Creation } from '../../term/ids.js';
 import { Event, ProcessID } from '../../term/names.js';
 import { compressFrame, compressionId, type CompressionLevel } from './compress.js';
 import { Defaults, EnpFlag, EnpType, type CompressionType, type Priority } from './constants.js';
-import { ErgoNetCode, ErgoNetError, FrameError, RemoteError } from './errors.js';
-import { decodeFrame, wrapCompressed, writeAny, writeEvent, writeExit, writeRequest, writeResponse, writeResponseError, writeSend, writeTerminate, type EnpDecodeContext, type EnpFrame } from './frames.js';
+import { ErgoNetCode, ErgoNetError, RemoteError } from './errors.js';
+import { wrapCompressed, writeAny, writeEvent, writeExit, writeRequest, writeResponse, writeResponseError, writeSend, writeTerminate } from './frames.js';
 import type { HandshakeResult, LocalNode } from './handshake.js';
 import type { ErgoInbound, EventMessage, LocalTarget, SpawnOptions, ApplicationStartOptions } from './inbound.js';
 import { Link, type LinkOptions } from './link.js';
 import { aliasMod255, mod255 } from './order.js';
 import { PendingRequests, type Answer } from './pending.js';
-import { dispatchFrame } from './dispatch.js';
+import { FrameReader } from './frame-reader.js';
+import { relation, remoteApplicationStart, remoteSpawn, subscribe, unsubscribe } from './control-requests.js';
 
 /** How one message goes out. */
 export interface SendOptions {
@@ -72,11 +73,6 @@ export interface ConnectionOptions {
 export type LinkTap = (dir: 'in' | 'out', bytes: Uint8Array) => void;
 
 const NO_ID = 0n;
-const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string;
-
-function u32(b: Uint8Array, p: number): number {
-  return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
-}
 
 export class ErgoConnection {
   readonly peer: Atom;
@@ -93,7 +89,7 @@ export class ErgoConnection {
   readonly #inbound: ErgoInbound;
   readonly #hooks: Pick<ErgoInbound, 'disconnected' | 'linkError'>;
   readonly #links: Link[] = [];
-  readonly #dec: EnpDecodeContext;
+  readonly #reader: FrameReader;
   readonly #edf: EdfEncodeOptions;
   readonly #maxQueued: number;
   readonly #highWater: number;
@@ -102,7 +98,6 @@ export class ErgoConnection {
   readonly #redial: ConnectionOptions['redial'];
   readonly #pending: PendingRequests;
   /** This connection's own decoder (the shared one may be mid-decode when a handler decodes). */
-  readonly #decoder = new EdfDecoder();
   #rr = 0;
   #refN = 0;
   #msgN = 0n;
@@ -110,7 +105,6 @@ export class ErgoConnection {
   #busy = false;
   #down = false;
   /** The link whose frame is being handled (inbound back-pressure pauses it). */
-  #current: Link | undefined;
   /** Free for the owner of the connection (the node stack keeps its wrapper here). */
   owner: unknown = undefined;
 
@@ -132,14 +126,14 @@ export class ErgoConnection {
     this.#maxQueued = o.maxQueuedBytes ?? 64 * 1024 * 1024;
     this.#highWater = Math.min(o.highWater ?? 4 * 1024 * 1024, this.#maxQueued);
     const max = o.local.maxMessageSize;
-    this.#dec = {
+    this.#reader = new FrameReader(this, o.inbound, {
       peer: h.peer,
       peerCreation: h.peerCreation,
       local: o.local.name,
       localCreation: o.local.creation,
       edf: { cache: h.peerCache },
       maxInflated: o.maxInflated ?? (max > 0 ? max : 64 * 1024 * 1024),
-    };
+    });
     this.#edf = { cache: o.local.cache };
     this.#linkOpts = { maxMessageSize: max, batchBytes: o.batchBytes };
     const ids = [0, 0, 0, 0, 0, 0];
@@ -190,7 +184,7 @@ export class ErgoConnection {
    * `drained`); frames already read wait, in order. Only valid inside an inbound callback.
    */
   pauseReading(until: Promise<void>): void {
-    const link = this.#current;
+    const link = this.#reader.current;
     if (link === undefined || link.paused) return;
     link.pause();
     const go = (): void => link.resume();
@@ -203,7 +197,7 @@ export class ErgoConnection {
     const link = new Link(socket, tap ? { ...this.#linkOpts, tap } : this.#linkOpts);
     link.rejoined = rejoined;
     link.ctx = { w: link.w, enc: link.enc, edf: this.#edf };
-    link.onFrame = this.#onFrame;
+    link.onFrame = this.#reader.onFrame;
     link.onClose = this.#onClose;
     link.onDrain = this.#onDrain;
     this.#links.push(link);
@@ -307,19 +301,6 @@ export class ErgoConnection {
     return this.#send(from, to, message, o, NO_ID);
   }
 
-  /** 101 to a pid of the peer (same as `send`). */
-  sendPID(from: Pid, to: Pid, message: unknown, o?: SendOptions): ErgoNetError | undefined {
-    return this.#send(from, to, message, o, NO_ID);
-  }
-  /** 102/103 to a name registered on the peer. */
-  sendProcessID(from: Pid, to: ProcessID | Atom, message: unknown, o?: SendOptions): ErgoNetError | undefined {
-    return this.#send(from, to, message, o, NO_ID);
-  }
-  /** 104 to an alias of the peer. */
-  sendAlias(from: Pid, to: Alias, message: unknown, o?: SendOptions): ErgoNetError | undefined {
-    return this.#send(from, to, message, o, NO_ID);
-  }
-
   /**
    * Important delivery: resolves once the peer confirms the target got it; rejects with a
    * RemoteError (`unknown process`, `process mailbox is full`, …), `Unsupported` or `Timeout`.
@@ -352,16 +333,6 @@ export class ErgoConnection {
       return this.#abort(link, at, e);
     }
     return this.#end(link, rel, o);
-  }
-
-  callPID(from: Pid, to: Pid, ref: Ref, message: unknown, o?: SendOptions): ErgoNetError | undefined {
-    return this.call(from, to, ref, message, o);
-  }
-  callProcessID(from: Pid, to: ProcessID | Atom, ref: Ref, message: unknown, o?: SendOptions): ErgoNetError | undefined {
-    return this.call(from, to, ref, message, o);
-  }
-  callAlias(from: Pid, to: Alias, ref: Ref, message: unknown, o?: SendOptions): ErgoNetError | undefined {
-    return this.call(from, to, ref, message, o);
   }
 
   /** Answer a request from `to` (129). */
@@ -461,8 +432,8 @@ export class ErgoConnection {
     return this.#pending.settle(ref, v);
   }
 
-  /** Send a 199 request built with `ref`; resolves with the peer's MessageResult. */
-  #request(what: string, order: number, byte6: number, build: (ref: Ref) => object): Promise<Answer> {
+  /** @internal Send a 199 request built with `ref`; resolves with the peer's MessageResult (control-requests.ts). */
+  request(what: string, order: number, byte6: number, build: (ref: Ref) => object): Promise<Answer> {
     const ref = this.#makeRef();
     const p = this.#expect(ref, what);
     const err = this.#writeAny(order, byte6, build(ref));
@@ -483,56 +454,30 @@ export class ErgoConnection {
     return this.#end(link, rel, undefined);
   }
 
-  async #simple(what: string, order: number, byte6: number, build: (ref: Ref) => object): Promise<void> {
-    const { error } = await this.#request(what, order, byte6, build);
-    if (error !== null) throw new RemoteError(error, what);
-  }
-
-  #relation(op: 'Link' | 'Unlink' | 'Monitor' | 'Demonitor', source: Pid, target: Pid | ProcessID | Alias): Promise<void> {
-    if ((target instanceof Pid || target instanceof Alias) && target.creation !== this.peerCreation) {
-      return Promise.reject(new ErgoNetError(ErgoNetCode.Incarnation, `${String(target)} belongs to another incarnation of ${this.peer.name}`));
-    }
-    const kind = target instanceof Pid ? 'PID' : target instanceof Alias ? 'Alias' : 'ProcessID';
-    const cls = Proto[`Message${op}${kind}`];
-    // Go's byte 6: the target for pids and aliases; we also use it for (de)monitor PID, where Go writes 0.
-    const byte6 = target instanceof Pid ? mod255(target) || 255 : target instanceof Alias ? aliasMod255(target) || 255 : 0;
-    return this.#simple(`${op}${kind} ${String(target)}`, mod255(source) || 255, byte6, (ref) => new cls({ Source: source, Target: target as never, Ref: ref }));
-  }
-
   link(source: Pid, target: Pid | ProcessID | Alias): Promise<void> {
-    return this.#relation('Link', source, target);
+    return relation(this, 'Link', source, target);
   }
   unlink(source: Pid, target: Pid | ProcessID | Alias): Promise<void> {
-    return this.#relation('Unlink', source, target);
+    return relation(this, 'Unlink', source, target);
   }
   monitor(source: Pid, target: Pid | ProcessID | Alias): Promise<void> {
-    return this.#relation('Monitor', source, target);
+    return relation(this, 'Monitor', source, target);
   }
   demonitor(source: Pid, target: Pid | ProcessID | Alias): Promise<void> {
-    return this.#relation('Demonitor', source, target);
+    return relation(this, 'Demonitor', source, target);
   }
-
-  async #subscribe(op: 'Link' | 'Monitor', source: Pid, event: Event): Promise<EventMessage[]> {
-    const cls = Proto[`Message${op}Event`];
-    const { error, result } = await this.#request(`${op}Event ${String(event)}`, mod255(source) || 255, 0, (ref) => new cls({ Source: source, Target: event, Ref: ref }));
-    if (error !== null) throw new RemoteError(error, `${op}Event ${String(event)}`);
-    const list = result instanceof Typed ? result.value : result;
-    if (list !== null && !Array.isArray(list)) throw new ErgoNetError(ErgoNetCode.Malformed, `${op}Event answer is not a []gen.MessageEvent`);
-    return (list ?? []) as EventMessage[];
-  }
-
   /** Link to an event of the peer; resolves with its buffered messages. */
   linkEvent(source: Pid, event: Event): Promise<EventMessage[]> {
-    return this.#subscribe('Link', source, event);
+    return subscribe(this, 'Link', source, event);
   }
   monitorEvent(source: Pid, event: Event): Promise<EventMessage[]> {
-    return this.#subscribe('Monitor', source, event);
+    return subscribe(this, 'Monitor', source, event);
   }
   unlinkEvent(source: Pid, event: Event): Promise<void> {
-    return this.#simple(`UnlinkEvent ${String(event)}`, mod255(source) || 255, 0, (ref) => new Proto.MessageUnlinkEvent({ Source: source, Target: event, Ref: ref }));
+    return unsubscribe(this, 'Unlink', source, event);
   }
   demonitorEvent(source: Pid, event: Event): Promise<void> {
-    return this.#simple(`DemonitorEvent ${String(event)}`, mod255(source) || 255, 0, (ref) => new Proto.MessageDemonitorEvent({ Source: source, Target: event, Ref: ref }));
+    return unsubscribe(this, 'Demonitor', source, event);
   }
 
   /** Our node's core process (Go: ID 1): parent and leader of what we spawn remotely by default. */
@@ -540,24 +485,14 @@ export class ErgoConnection {
     return new Pid(this.local.name, 1, 0, this.local.creation);
   }
 
-  /**
-   * Spawn `name` (enabled there with EnableSpawn) on the peer; resolves with the new pid.
-   * ParentPID and ParentLeader default to our core pid (Go refuses a spawn without them).
-   */
-  async spawn(name: Atom, options: ConstructorParameters<typeof Gen.ProcessOptionsExtra>[0]): Promise<Pid> {
-    if (this.peerFlags.Enable && !this.peerFlags.EnableRemoteSpawn) throw new ErgoNetError(ErgoNetCode.NotAllowed, `${this.peer.name} does not allow remote spawn`);
-    const o = { ParentPID: this.corePid, ParentLeader: this.corePid, ...options };
-    const { error, result } = await this.#request(`spawn ${name.name}`, 0, 0, (ref) => new Proto.MessageSpawn({ Name: name, Options: new Gen.ProcessOptionsExtra(o), Ref: ref }));
-    if (error !== null) throw new RemoteError(error, `spawn ${name.name}`);
-    if (!(result instanceof Pid)) throw new ErgoNetError(ErgoNetCode.Malformed, 'spawn answer is not a gen.PID');
-    return result;
+  /** Spawn `name` (enabled there with EnableSpawn) on the peer; resolves with the new pid. */
+  spawn(name: Atom, options: ConstructorParameters<typeof Gen.ProcessOptionsExtra>[0]): Promise<Pid> {
+    return remoteSpawn(this, name, options);
   }
 
-  /** Start application `name` on the peer (`mode` 0 = as its spec says, 1 temporary, 2 transient, 3 permanent); CorePID defaults to ours. */
-  async applicationStart(name: Atom, mode: number, options?: ConstructorParameters<typeof Gen.ApplicationOptionsExtra>[0]): Promise<void> {
-    if (this.peerFlags.Enable && !this.peerFlags.EnableRemoteApplicationStart) throw new ErgoNetError(ErgoNetCode.NotAllowed, `${this.peer.name} does not allow remote application start`);
-    const o = { CorePID: this.corePid, ...options };
-    await this.#simple(`application start ${name.name}`, 0, 0, (ref) => new Proto.MessageApplicationStart({ Name: name, Mode: BigInt(mode), Options: new Gen.ApplicationOptionsExtra(o), Ref: ref }));
+  /** Start application `name` on the peer (`mode` 0 = as its spec says, 1 temporary, 2 transient, 3 permanent). */
+  applicationStart(name: Atom, mode: number, options?: ConstructorParameters<typeof Gen.ApplicationOptionsExtra>[0]): Promise<void> {
+    return remoteApplicationStart(this, name, mode, options);
   }
 
   /** Answer a 199 request (used by ./requests.ts). */
@@ -568,86 +503,6 @@ export class ErgoConnection {
 
   // ---------------------------------------------------------------------------------------
   // Inbound
-
-  readonly #onFrame = (b: Uint8Array, s: number, e: number, link: Link): void => {
-    this.#current = link;
-    const type = b[s + 7]!;
-    // The hot path: a plain (not important) message to a pid or a name, decoded in place
-    // without a frame object; the sender and target pids are reused while they repeat.
-    if (type <= EnpType.MessageNameCache && type >= EnpType.MessagePID && (b[s + 16]! & EnpFlag.IMPORTANT) === 0 && e - s >= 34) {
-      const from = this.#fromPid(b, s + 8, link);
-      let to: Pid | Atom;
-      let at: number;
-      if (type === EnpType.MessagePID) {
-        to = this.#toPid(b, s + 25, link);
-        at = s + 33;
-      } else if (type === EnpType.MessageNameCache) {
-        const a = this.#dec.edf.cache?.atoms[(b[s + 25]! << 8) | b[s + 26]!];
-        if (a === undefined) return this.#slowFrame(b, s, e, link);
-        to = a;
-        at = s + 27;
-      } else {
-        const n = b[s + 25]!;
-        if (s + 26 + n >= e) return this.#slowFrame(b, s, e, link);
-        to = Atom.of(utf8Slice.call(b, s + 26, s + 26 + n));
-        at = s + 26 + n;
-      }
-      let message: unknown;
-      try {
-        message = this.#decoder.decodeAt(b, at, this.#dec.edf, e).value;
-      } catch (err) {
-        return this.#slowFrame(b, s, e, link, err);
-      }
-      this.#inbound.send(from, to, message, (b[s + 16]! & 3) as Priority, this);
-      return;
-    }
-    // The answer to a call (the latency path): straight to the waiting caller.
-    if (type === EnpType.MessageResponse && e - s >= 50) {
-      const ref = new Ref(this.local.name, this.local.creation, [u32(b, s + 29), u32(b, s + 25), u32(b, s + 37), u32(b, s + 33), u32(b, s + 45), u32(b, s + 41)]);
-      let value: unknown;
-      try {
-        value = this.#decoder.decodeAt(b, s + 49, this.#dec.edf, e).value;
-      } catch (err) {
-        return this.#slowFrame(b, s, e, link, err);
-      }
-      if (!this.#pending.settle(ref, { error: null, result: value })) {
-        this.#inbound.response(this.#fromPid(b, s + 8, link), this.#toPid(b, s + 17, link), ref, value, this);
-      }
-      return;
-    }
-    this.#slowFrame(b, s, e, link);
-  };
-
-  #fromPid(b: Uint8Array, p: number, link: Link): Pid {
-    const hi = u32(b, p);
-    const lo = u32(b, p + 4);
-    const c = link.lastFrom;
-    if (c !== undefined && c.id === lo && c.serial === hi) return c;
-    return (link.lastFrom = new Pid(this.peer, lo, hi, this.peerCreation));
-  }
-
-  #toPid(b: Uint8Array, p: number, link: Link): Pid {
-    const hi = u32(b, p);
-    const lo = u32(b, p + 4);
-    const c = link.lastTo;
-    if (c !== undefined && c.id === lo && c.serial === hi) return c;
-    return (link.lastTo = new Pid(this.local.name, lo, hi, this.local.creation));
-  }
-
-  /** Every frame the hot path does not take (and its failures, to report them the one way). */
-  #slowFrame(b: Uint8Array, s: number, e: number, link: Link, _cause?: unknown): void {
-    let f: EnpFrame;
-    try {
-      f = decodeFrame(s === 0 && e === b.length ? b : b.subarray(s, e), this.#dec);
-    } catch (err) {
-      if (!(err instanceof FrameError)) throw err;
-      // A message of a type we have no schema for is not a broken link: drop it, as Go does.
-      if (err.code === ErgoNetCode.UnexpectedPayload) this.#hooks.linkError?.(this, err);
-      else link.close(err);
-      return;
-    }
-    dispatchFrame(this, this.#inbound, f.type === EnpType.MessageZ ? f.inner : f);
-  }
 
   /** @internal A frame was dropped or a request could not be answered. */
   reportLinkError(e: ErgoNetError): void {

@@ -79,7 +79,7 @@ describe('Ergo stack between TS nodes', () => {
     expect(c.links).toBe(3);
     await until(() => a.connection('b@127.0.0.1')?.links === 3, 5000, 'acceptor pool');
     expect(a.connection('b@127.0.0.1')!.id).toBe(c.id);
-    expect(c.sendProcessID(new Pid(b.name, 1, 0, b.local.creation), Atom.of('x'), 'hi')).toBeUndefined();
+    expect(c.send(new Pid(b.name, 1, 0, b.local.creation), Atom.of('x'), 'hi')).toBeUndefined();
     await rec.wait((r) => r.op === 'send' && r.message === 'hi');
     c.terminate();
     await rec.wait((r) => r.op === 'disconnected');
