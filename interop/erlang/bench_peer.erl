@@ -4,7 +4,7 @@
 %% - rx/2: a registered receiver counting N messages, timed from the first to the last at the
 %%   receiver (rx_result/2 fetches {N, Microseconds, FirstT, LastT});
 %% - blast/3, nn/3: senders;
-%% - calls/3: K sequential gen_server:call round trips, their p50 and p99 in microseconds.
+%% - calls/3: K sequential gen_server:call round trips, each one's time in nanoseconds.
 -module(bench_peer).
 -export([rx/2, rx_result/2, blast/3, nn/3, calls/3]).
 
@@ -52,14 +52,10 @@ nn(Targets, N, Msg) ->
     [receive {nn_done, P} -> ok end || P <- Ps],
     ok.
 
-%% K sequential calls (after K div 10 to warm up): {P50, P99} in microseconds.
+%% K sequential calls: each one's round trip in nanoseconds (the caller warms up first).
 calls(Server, K, Req) ->
-    [gen_server:call(Server, Req) || _ <- lists:seq(1, max(1, K div 10))],
-    Ts = [begin
-              T0 = erlang:monotonic_time(nanosecond),
-              _ = gen_server:call(Server, Req),
-              erlang:monotonic_time(nanosecond) - T0
-          end || _ <- lists:seq(1, K)],
-    S = list_to_tuple(lists:sort(Ts)),
-    P = fun(Q) -> element(max(1, (K * Q) div 100), S) / 1000 end,
-    {P(50), P(99)}.
+    [begin
+         T0 = erlang:monotonic_time(nanosecond),
+         _ = gen_server:call(Server, Req),
+         erlang:monotonic_time(nanosecond) - T0
+     end || _ <- lists:seq(1, K)].

@@ -10,11 +10,14 @@ import { queueOf, type ProcessImpl } from './process.js';
 import { Kind, type CallOptions, type Target } from './types.js';
 import type { RefKey } from './relations.js';
 import type { Core } from './core.js';
+import { Deadlines, type Expiring } from './deadlines.js';
 
-interface Pending {
+interface Pending extends Expiring {
+  key: RefKey;
+  /** What was called, for the timeout's message. */
+  to: Target;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
-  timer: ReturnType<typeof setTimeout> | undefined;
   /** The caller (undefined for calls the node itself makes). */
   caller: ProcessImpl | undefined;
   /** The local callee, so its death fails the call. */
@@ -28,6 +31,7 @@ interface Pending {
 export class Calls {
   readonly #core: Core;
   readonly #pending = new Map<RefKey, Pending>();
+  readonly #deadlines = new Deadlines((c) => this.#giveUp((c as Pending).key, Err.timeout(`call to ${String((c as Pending).to)}`)));
 
   constructor(core: Core) {
     this.#core = core;
@@ -60,11 +64,9 @@ export class Calls {
     const ref = core.ids.makeRef();
     return new Promise<unknown>((resolve, reject) => {
       const key = core.ids.refKey(ref);
-      const c: Pending = { resolve, reject, timer: undefined, caller: from, callee, remote, ref, cleanup: undefined };
+      const c: Pending = { key, to, resolve, reject, deadline: 0, expiry: undefined, caller: from, callee, remote, ref, cleanup: undefined };
       const timeout = o?.timeout ?? 5000;
-      if (Number.isFinite(timeout)) {
-        c.timer = setTimeout(() => this.#giveUp(key, Err.timeout(`call to ${String(to)}`)), timeout);
-      }
+      if (Number.isFinite(timeout)) this.#deadlines.add(c, timeout);
       if (signal !== undefined) {
         const onAbort = (): void => this.#giveUp(key, new RuntimeError(ErrCode.Aborted, 'call aborted', { cause: signal.reason }));
         signal.addEventListener('abort', onAbort, { once: true });
@@ -121,7 +123,7 @@ export class Calls {
   #settle(c: Pending, value: unknown, err: unknown): void {
     if (c.caller !== undefined) c.caller.pc--;
     if (c.callee !== undefined) c.callee.pc--;
-    if (c.timer !== undefined) clearTimeout(c.timer);
+    this.#deadlines.remove(c);
     c.cleanup?.();
     if (err !== undefined) c.reject(err);
     else c.resolve(value);

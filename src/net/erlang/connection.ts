@@ -73,6 +73,7 @@ export class DistConnection extends DistOps {
   readonly #tickMs: number;
   readonly #intensity: number;
   #flushScheduled = false;
+  #lazyScheduled = false;
   #open = true;
   #started = false;
   #wrote = false;
@@ -238,16 +239,29 @@ export class DistConnection extends DistOps {
     this.#socket.write(batch);
   }
 
-  protected override queued(): void {
+  // A batch goes out when the code that queued it is done (a microtask: everything a handler
+  // or a burst sends shares one write, and a call's request leaves without waiting for the
+  // event loop's next phase). What nobody waits on (`urgent` false: the DEMONITOR_P that ends
+  // a call) waits for the loop's check phase instead, so it rides with the next request.
+  protected override queued(urgent = true): void {
     this.#wrote = true;
     if (this.writer.pending >= this.#flushThreshold) this.flush();
-    else if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      setImmediate(this.#flushNow);
+    else if (urgent) {
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        queueMicrotask(this.#flushNow);
+      }
+    } else if (!this.#lazyScheduled) {
+      this.#lazyScheduled = true;
+      setImmediate(this.#flushLazy);
     }
   }
 
   readonly #flushNow = (): void => this.flush();
+  readonly #flushLazy = (): void => {
+    this.#lazyScheduled = false;
+    this.flush();
+  };
 
   /** Close with `reason` (default: ERR_DIST_SHUTDOWN). Pending output is flushed first. */
   close(reason?: Error): void {

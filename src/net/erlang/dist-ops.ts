@@ -43,8 +43,11 @@ export abstract class DistOps {
 
   abstract get isOpen(): boolean;
 
-  /** A message was appended to the batch: schedule (or do) the flush. */
-  protected abstract queued(): void;
+  /**
+   * A message was appended to the batch: schedule (or do) the flush. `urgent` false: nobody
+   * waits on this one, it may go out with whatever is sent next in this event-loop turn.
+   */
+  protected abstract queued(urgent?: boolean): void;
 
   // ------------------------------------------------------------ checks
 
@@ -226,9 +229,9 @@ export abstract class DistOps {
     return this.#monitorOp(Dop.MONITOR_P, from, to, ref);
   }
 
-  /** DEMONITOR_P. */
+  /** DEMONITOR_P (nobody waits on it: it goes out with the next batch of this turn). */
   demonitor(from: Pid, to: Pid | Atom, ref: Ref): boolean {
-    return this.#monitorOp(Dop.DEMONITOR_P, from, to, ref);
+    return this.#monitorOp(Dop.DEMONITOR_P, from, to, ref, false);
   }
 
   /**
@@ -258,7 +261,7 @@ export abstract class DistOps {
     return true;
   }
 
-  #monitorOp(op: number, from: Pid, to: Pid | Atom, ref: Ref): boolean {
+  #monitorOp(op: number, from: Pid, to: Pid | Atom, ref: Ref, urgent = true): boolean {
     if (!this.isOpen) return false;
     this.fromLocal(from);
     if (to instanceof Pid) this.toPeer(to);
@@ -273,7 +276,7 @@ export abstract class DistOps {
     } catch (e) {
       this.fail(e);
     }
-    this.queued();
+    this.queued(urgent);
     return true;
   }
 

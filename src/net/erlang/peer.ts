@@ -96,6 +96,16 @@ export interface RpcOptions {
   from?: Pid;
 }
 
+/**
+ * A pending call's key. Calls carry the node's own references, whose first two words are a
+ * counter: that counter as a number (no string built per call and per reply), checked against
+ * the whole reference on lookup; any other form keys by its identity string.
+ */
+function callKey(r: Ref): number | string {
+  const w = r.ids;
+  return w.length === 3 && w[1]! < 0x20_0000 ? w[0]! + w[1]! * 0x1_0000_0000 : r.identity;
+}
+
 /** `{Local, Remote}` as one string key. */
 function pairKey(local: Pid, remote: Pid): string {
   return `${local.id}.${local.serial}|${remote.id}.${remote.serial}`;
@@ -113,8 +123,8 @@ export class Peer implements Connection {
   /** The sender we give the node for a plain SEND, which names none. */
   readonly anonymous: Pid;
   readonly #host: PeerHost;
-  /** Calls in flight, by reference identity. */
-  readonly calls = new Map<string, PendingCall>();
+  /** Calls in flight, by {@link callKey}. */
+  readonly calls = new Map<number | string, PendingCall>();
   /** UNLINK_ID sent and not yet acknowledged: pair → unlink id. */
   readonly unlinking = new Map<string, number | bigint>();
   #unlinkIds = 0;
@@ -167,11 +177,11 @@ export class Peer implements Connection {
     const d = this.dist;
     const msg = new Tuple([GEN_CALL, new Tuple([from, new ImproperList([ALIAS], ref)]), request as Term]);
     if (to instanceof Alias) {
-      this.calls.set(ref.identity, { from, target: undefined, ref });
+      this.calls.set(callKey(ref), { from, target: undefined, ref });
       d.aliasSend(from, to, msg);
     } else {
       const target = to instanceof Pid ? to : to.name;
-      this.calls.set(ref.identity, { from, target, ref });
+      this.calls.set(callKey(ref), { from, target, ref });
       d.monitor(from, target, ref);
       if (to instanceof Pid) d.send(from, to, msg);
       else d.regSend(from, to.name, msg);
@@ -180,10 +190,8 @@ export class Peer implements Connection {
   }
 
   cancelCall(_from: Pid, _to: RemoteTarget, ref: Ref): void {
-    const k = ref.identity;
-    const c = this.calls.get(k);
+    const c = this.#takeCall(ref);
     if (c === undefined) return;
-    this.calls.delete(k);
     if (c.target !== undefined) this.dist.demonitor(c.from, c.target, ref);
   }
 
@@ -209,11 +217,18 @@ export class Peer implements Connection {
     return this.#answer(alias, msg.elements[1]!);
   }
 
-  #answer(ref: Ref, reply: Term): boolean {
-    const k = ref.identity;
+  /** The pending call `ref` answers, now out of the table; undefined when it is none. */
+  #takeCall(ref: Ref): PendingCall | undefined {
+    const k = callKey(ref);
     const c = this.calls.get(k);
-    if (c === undefined) return false;
+    if (c === undefined || !c.ref.equals(ref)) return undefined;
     this.calls.delete(k);
+    return c;
+  }
+
+  #answer(ref: Ref, reply: Term): boolean {
+    const c = this.#takeCall(ref);
+    if (c === undefined) return false;
     // gen.erl: demonitor(Mref, [flush]) once the reply is in.
     if (c.target !== undefined) this.dist.demonitor(c.from, c.target, ref);
     this.#host.inbound.deliverResponse(c.ref, reply);
@@ -293,15 +308,14 @@ export class Peer implements Connection {
    * it is an ordinary monitor the node holds.
    */
   takeDown(ref: Ref, reason: Term): boolean {
-    const k = ref.identity;
     if (this.calls.size > 0) {
-      const c = this.calls.get(k);
+      const c = this.#takeCall(ref);
       if (c !== undefined) {
-        this.calls.delete(k);
         this.#host.inbound.deliverResponse(c.ref, undefined, reason);
         return true;
       }
     }
+    const k = ref.identity;
     if (this.#oneWayRefs.size > 0) {
       const l = this.#oneWayRefs.get(k);
       if (l !== undefined) {

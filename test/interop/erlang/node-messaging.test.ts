@@ -120,6 +120,13 @@ describe.each(eachRelease())('node messaging with %s', (label, otp) => {
     expect(await node.call(gs, atom('ping'))).toEqual(tuple(atom('echo'), atom('ping')));
     const { probe } = await spawnProbe(node);
     expect(await probe.process.call(byName, [1, 2, 3])).toEqual(tuple(atom('echo'), [1, 2, 3]));
+    // Each call's monitor is taken down once its reply is in (the DEMONITOR_P rides with the
+    // next write): after many calls, by pid and by name, the server is monitored by nobody.
+    for (let k = 0; k < 50; k++) await (k % 2 === 0 ? node.call(gs, k) : probe.process.call(byName, k));
+    expect(await until(async () => {
+      const by = (await beam.eval(`element(2, erlang:process_info(${lit(gs)}, monitored_by))`)) as Term[];
+      return by.length === 0 ? by : undefined;
+    }, 'no monitors left on the server')).toEqual([]);
     probe.process.cast(byName, atom('c1'));
     node.cast(gs, atom('c2'));
     probe.process.send(gs, atom('i1'));
