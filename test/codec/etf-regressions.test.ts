@@ -224,6 +224,43 @@ describe('time and memory', () => {
     expect([depth, x]).toEqual([5000, 7]);
   });
 
+  it('a run of one-element tuples is one stack level, with the errors each tuple alone would give', () => {
+    const chain = (n: number, ...core: number[]) => Uint8Array.from([131, ...Array.from({ length: n }, () => [104, 1]).flat(), ...core]);
+    const err = (b: Uint8Array, o?: Parameters<typeof decode>[1]) => {
+      try {
+        decode(b, o);
+      } catch (e) {
+        return [(e as DecodeError).code, (e as DecodeError).offset, (e as DecodeError).tag];
+      }
+      return 'decoded';
+    };
+    // As deep as maxDepth allows, and one more: refused where the level past it starts.
+    expect(err(chain(20_000, 97, 7))).toBe('decoded');
+    expect(err(chain(20_001, 97, 7))).toEqual(['ERR_ETF_TOO_DEEP', 1 + 2 * 20_000, 104]);
+    expect(err(chain(900, 97, 7), { maxDepth: 700 })).toEqual(['ERR_ETF_TOO_DEEP', 1 + 2 * 700, 104]);
+    // Nothing after the last tuple: that tuple is short of its element.
+    expect(err(chain(900))).toEqual(['ERR_ETF_TRUNCATED', 1 + 2 * 899, 104]);
+    expect(err(chain(900, 104))).toEqual(['ERR_ETF_TRUNCATED', 1 + 2 * 900, 104]);
+    // The allocation budget is charged per tuple.
+    expect(err(chain(5000, 97, 7), { maxAlloc: 50_000 })[0]).toBe('ERR_ETF_ALLOC_LIMIT');
+    // Runs inside a LARGE_TUPLE_EXT of one, around a pair holding another run, twice over.
+    const inner = [105, 0, 0, 0, 1, ...Array.from({ length: 400 }, () => [104, 1]).flat(), 104, 2, 97, 1, ...Array.from({ length: 300 }, () => [104, 1]).flat(), 97, 2];
+    const b = Uint8Array.from([131, ...Array.from({ length: 250 }, () => [104, 1]).flat(), 104, 2, ...inner, ...inner]);
+    const count = (t: Term): [number, Term] => {
+      let n = 0;
+      for (; t instanceof Tuple && t.size === 1; n++) t = t.at(0);
+      return [n, t];
+    };
+    const [outer, pair] = count(decode(b));
+    expect(outer).toBe(250);
+    for (const side of (pair as Tuple).elements) {
+      const [n1, p1] = count(side);
+      expect(n1).toBe(401);
+      expect((p1 as Tuple).at(0)).toBe(1);
+      expect(count((p1 as Tuple).at(1))).toEqual([300, 2]);
+    }
+  });
+
   it('what decoding would allocate is bounded (maxAlloc), before it is allocated', () => {
     // A tuple of 10^6 {} is 2 MB of input and 8 MB of slots.
     const n = 1_000_000;

@@ -14,7 +14,8 @@ import { Tag } from './tags.js';
 /** The decoder's surface the deep reader uses. */
 export interface DeepCursor extends Cursor {
   enter(at: number, tag: number): void;
-  leave(): void;
+  /** Back up `levels` levels (default 1). */
+  leave(levels?: number): void;
   makeMap(kv: Term[], at: number, tag: number): TermMap;
   /** A term that is not a container (never recurses). */
   leaf(tag: number, at: number): Term;
@@ -28,7 +29,10 @@ const enum Kind {
   Map,
   Fun,
   Record,
-  /** A tuple of one element: its array is made when the element is done. */
+  /**
+   * A run of `left` nested one-element tuples `{{{…}}}`, opened as one level of the stack:
+   * the tuples are made, innermost first, when the innermost element is done.
+   */
   Tuple1,
 }
 
@@ -43,6 +47,8 @@ class Frames {
   top = -1;
   /** The deepest level used since the last {@link release}. */
   high = -1;
+  /** The deepest level whose `items` was set to an array of its own since the last release. */
+  dirty = -1;
   kind = new Uint8Array(64);
   /** Items still to read before the container (or, for a list, this run of elements) ends. */
   left = new Uint32Array(64);
@@ -50,9 +56,14 @@ class Frames {
   fill = new Uint32Array(64);
   items: Term[][] = new Array<Term[]>(64);
   /** Maps: where the map starts (a duplicate key is reported there). Set for maps only. */
-  readonly at: number[] = [];
-  /** Funs and records: the header. Set for those only. */
-  readonly head: (FunHead | RecordHead)[] = [];
+  at = new Float64Array(64);
+  /**
+   * Funs and records: the header. Set for those only. Dense, like `items` (a write far past
+   * the end of an empty JS array would turn it into a slow dictionary).
+   */
+  head: (FunHead | RecordHead | undefined)[] = new Array<FunHead | RecordHead | undefined>(64).fill(undefined);
+  /** The deepest level whose `head` was set since the last release. */
+  headHigh = -1;
 
   open(kind: Kind, left: number, items: Term[]): number {
     const i = ++this.top;
@@ -64,6 +75,7 @@ class Frames {
     this.left[i] = left;
     this.fill[i] = 0;
     this.items[i] = items;
+    if (items !== EMPTY_ITEMS && i > this.dirty) this.dirty = i;
     return i;
   }
 
@@ -81,14 +93,29 @@ class Frames {
     const items = new Array<Term[]>(n);
     for (let j = 0; j < this.items.length; j++) items[j] = this.items[j]!;
     this.items = items;
+    const at = new Float64Array(n);
+    at.set(this.at);
+    this.at = at;
+    const head = new Array<FunHead | RecordHead | undefined>(n).fill(undefined);
+    for (let j = 0; j < this.head.length; j++) head[j] = this.head[j];
+    this.head = head;
+  }
+
+  /** Open a fun or record level with its header. */
+  openWithHead(kind: Kind, h: FunHead | RecordHead, n: number): void {
+    const i = this.open(kind, n, new Array<Term>(n));
+    this.head[i] = h;
+    if (i > this.headHigh) this.headHigh = i;
   }
 
   /** Drops the references to what the last decode built (they must not outlive it). */
   release(): void {
     const items = this.items;
-    for (let j = 0; j <= this.high; j++) if (items[j] !== EMPTY_ITEMS) items[j] = EMPTY_ITEMS;
-    this.at.length = 0;
-    this.head.length = 0;
+    for (let j = 0; j <= this.dirty; j++) if (items[j] !== EMPTY_ITEMS) items[j] = EMPTY_ITEMS;
+    this.dirty = -1;
+    const head = this.head;
+    for (let j = 0; j <= this.headHigh; j++) head[j] = undefined;
+    this.headHigh = -1;
     this.top = -1;
     this.high = -1;
   }
@@ -123,10 +150,10 @@ function deep(d: DeepCursor, f: Frames, at: number, head: FunHead | RecordHead |
   if (head === undefined) d.pos = at;
   else if ('oldUniq' in head) {
     d.enter(at, Tag.NEW_FUN_EXT);
-    f.head[f.open(Kind.Fun, head.free, new Array<Term>(head.free))] = head;
+    f.openWithHead(Kind.Fun, head, head.free);
   } else {
     d.enter(at, Tag.RECORD_EXT);
-    f.head[f.open(Kind.Record, head.fields.length, new Array<Term>(head.fields.length))] = head;
+    f.openWithHead(Kind.Record, head, head.fields.length);
   }
   for (;;) {
     if (value === undefined) {
@@ -159,8 +186,21 @@ function deep(d: DeepCursor, f: Frames, at: number, head: FunHead | RecordHead |
           else {
             d.charge(Cost.TUPLE + Cost.SLOT * n, p, tag);
             d.enter(p, tag);
-            if (n === 1) f.open(Kind.Tuple1, 1, EMPTY_ITEMS);
-            else f.open(Kind.Tuple, n, slots(n));
+            if (n === 1) {
+              // The one-element tuples nested straight inside this one join its level of the
+              // stack (each is still charged and counted against maxDepth where it starts,
+              // and one with nothing after it is left to fail as it would alone).
+              let run = 1;
+              let q = d.pos;
+              while (q + 2 < end && b[q] === Tag.SMALL_TUPLE_EXT && b[q + 1] === 1) {
+                d.charge(Cost.TUPLE + Cost.SLOT, q, Tag.SMALL_TUPLE_EXT);
+                d.enter(q, Tag.SMALL_TUPLE_EXT);
+                q += 2;
+                run++;
+              }
+              d.pos = q;
+              f.open(Kind.Tuple1, run, EMPTY_ITEMS);
+            } else f.open(Kind.Tuple, n, slots(n));
           }
           break;
         }
@@ -198,7 +238,7 @@ function deep(d: DeepCursor, f: Frames, at: number, head: FunHead | RecordHead |
           if (h.free === 0) value = makeFun(h, EMPTY_LIST as Term[]);
           else {
             d.enter(p, tag);
-            f.head[f.open(Kind.Fun, h.free, new Array<Term>(h.free))] = h;
+            f.openWithHead(Kind.Fun, h, h.free);
           }
           break;
         }
@@ -208,7 +248,7 @@ function deep(d: DeepCursor, f: Frames, at: number, head: FunHead | RecordHead |
           if (n === 0) value = new NativeRecord(h.module, h.name, [], [], h.exported);
           else {
             d.enter(p, tag);
-            f.head[f.open(Kind.Record, n, new Array<Term>(n))] = h;
+            f.openWithHead(Kind.Record, h, n);
           }
           break;
         }
@@ -222,9 +262,10 @@ function deep(d: DeepCursor, f: Frames, at: number, head: FunHead | RecordHead |
       const i = f.top;
       if (i < 0) return value!;
       if (f.kind[i] === Kind.Tuple1) {
-        value = new Tuple([value!]);
+        const run = f.left[i]!;
+        for (let j = 0; j < run; j++) value = new Tuple([value!]);
         f.top--;
-        d.leave();
+        d.leave(run);
         continue;
       }
       f.items[i]![f.fill[i]!++] = value!;

@@ -406,9 +406,9 @@ export class EtfDecoder implements Cursor {
     this.#enter(at, tag);
   }
 
-  /** @internal One level back up. */
-  leave(): void {
-    this.#depth--;
+  /** @internal `levels` levels back up. */
+  leave(levels = 1): void {
+    this.#depth -= levels;
   }
 
   #enter(at: number, tag: number): void {
