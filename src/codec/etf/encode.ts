@@ -101,6 +101,17 @@ export class EtfEncoder {
     }
     if (c === Pid) return this.pid(t as Pid);
     if (c === ErlFloat) return this.float((t as ErlFloat).value);
+    if (c === Ref) return this.ref(t as Ref);
+    if (c === Tuple || c === Array || c === ImproperList) {
+      // The commonest containers without the chain of instanceof tests below.
+      if (this.#depth >= RECURSION_LIMIT) return this.#deep(t);
+      if (++this.#depth > MAX_DEPTH) throw new EncodeError('ERR_ETF_TOO_DEEP', `term nested deeper than ${MAX_DEPTH}`);
+      if (c === Tuple) this.tuple((t as Tuple).elements);
+      else if (c === Array) this.list(t as readonly Term[]);
+      else this.#improper(t as ImproperList);
+      this.#depth--;
+      return;
+    }
     if (this.#depth >= RECURSION_LIMIT && isContainer(t)) return this.#deep(t);
     if (++this.#depth > MAX_DEPTH) throw new EncodeError('ERR_ETF_TOO_DEEP', `term nested deeper than ${MAX_DEPTH}`);
     if (Array.isArray(t)) this.list(t as readonly Term[]);
@@ -129,13 +140,8 @@ export class EtfEncoder {
     } else if (t instanceof ErlFloat) this.float(t.value);
     else if (t instanceof Pid) this.pid(t);
     else if (t instanceof Ref) this.ref(t);
-    else if (t instanceof ImproperList) {
-      const [head, tail] = improperParts(t);
-      w.u8(Tag.LIST_EXT);
-      w.u32(head.length);
-      for (const e of head) this.term(e);
-      this.term(tail);
-    } else if (t instanceof Port) this.port(t);
+    else if (t instanceof ImproperList) this.#improper(t);
+    else if (t instanceof Port) this.port(t);
     else if (t instanceof BitBinary) this.bitBinary(t);
     else if (t instanceof Export) {
       w.u8(Tag.EXPORT_EXT);
@@ -380,6 +386,15 @@ export class EtfEncoder {
       } else this.term(e);
     }
     w.u8(Tag.NIL_EXT);
+  }
+
+  #improper(t: ImproperList): void {
+    const w = this.w;
+    const [head, tail] = improperParts(t);
+    w.u8(Tag.LIST_EXT);
+    w.u32(head.length);
+    for (let i = 0; i < head.length; i++) this.term(head[i]!);
+    this.term(tail);
   }
 
   tuple(el: readonly Term[]): void {
