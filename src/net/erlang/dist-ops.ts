@@ -264,7 +264,14 @@ export abstract class DistOps {
   #monitorOp(op: number, from: Pid, to: Pid | Atom, ref: Ref, urgent = true): boolean {
     if (!this.isOpen) return false;
     this.fromLocal(from);
-    if (to instanceof Pid) this.toPeer(to);
+    if (to instanceof Pid) {
+      this.toPeer(to);
+      // A call's monitor and demonitor: written straight into the batch when they can be.
+      if (this.writer.monitorShaped(op, from, to, ref)) {
+        this.queued(urgent);
+        return true;
+      }
+    }
     const w = this.writer;
     try {
       w.begin(op, 4);

@@ -99,6 +99,50 @@ export class DistWriter {
     this.messagesOut++;
   }
 
+  /**
+   * `{op, From, To, Ref}` (MONITOR_P, DEMONITOR_P) straight into the batch, for the usual
+   * case of a call: both node names already in the peer's atom cache (in different slots),
+   * `from` and `ref` of our node, 32-bit ids and a reference of 3 words. The bytes are those
+   * the general path writes. False when the case is not that one: use begin/…/end.
+   */
+  monitorShaped(op: number, from: Pid, to: Pid, ref: Ref): boolean {
+    const cache = this.#cache;
+    if (cache === undefined || ref.node !== from.node || ref.ids.length !== 3) return false;
+    const a = cache.committedSlot(from.node);
+    const b = a < 0 ? -1 : cache.committedSlot(to.node);
+    if (b < 0 || a === b || from.node.utf8.length < 2 || to.node.utf8.length < 2) return false;
+    if (!small(from) || !small(to) || !u32(ref.creation)) return false;
+    const out = this.out;
+    // 131, 68, N, 2 flag bytes, 2 slots; tuple head and op 4, two pids 15 each, the ref 21.
+    out.ensure(4 + 62);
+    out.u32(62);
+    out.u8(131);
+    out.u8(68);
+    out.u8(2);
+    // Flag nibbles: atom 0 and atom 1 (not new, their segment), then the header's (no LongAtoms).
+    out.u8(((b >> 8) << 4) | (a >> 8));
+    out.u8(0);
+    out.u8(a & 0xff);
+    out.u8(b & 0xff);
+    out.u8(104);
+    out.u8(4);
+    out.u8(97);
+    out.u8(op);
+    cachedPid(out, 0, from);
+    cachedPid(out, 1, to);
+    out.u8(90);
+    out.u16(3);
+    out.u8(82);
+    out.u8(0);
+    out.u32(ref.creation as number);
+    out.u32(ref.ids[0]!);
+    out.u32(ref.ids[1]!);
+    out.u32(ref.ids[2]!);
+    cache.countHits(2);
+    this.messagesOut++;
+    return true;
+  }
+
   /** Drop a message whose encoding failed. */
   abort(): void {
     scratch.abort();
@@ -182,6 +226,25 @@ function copy(w: Writer, start: number, n: number): void {
   if (n < 32) for (let i = 0; i < n; i++) dst[p + i] = src[start + i]!;
   else dst.set(new Uint8Array(src.buffer, src.byteOffset + start, n), p);
   w.pos = p + n;
+}
+
+function u32(v: number | bigint): boolean {
+  return typeof v === 'number' && v >= 0 && v <= 0xffff_ffff;
+}
+
+/** Id, serial and creation as NEW_PID_EXT carries them (32 bits each). */
+function small(p: Pid): boolean {
+  return u32(p.id) && u32(p.serial) && u32(p.creation);
+}
+
+/** NEW_PID_EXT whose node is atom `index` of the message's cache header. */
+function cachedPid(w: Writer, index: number, p: Pid): void {
+  w.u8(88);
+  w.u8(82);
+  w.u8(index);
+  w.u32(p.id as number);
+  w.u32(p.serial);
+  w.u32(p.creation as number);
 }
 
 function u64(w: Writer, v: number): void {
