@@ -6,7 +6,8 @@
  * - `1-1` (N = 3,000,000 small messages) and `N-N` (one pair per CPU, N = 1,000,000 each),
  *   op `send`, unit msg/s, measured at the receiver (first to last message):
  *   `ergo-ts` = a TS process sends to a BEAM process, `ergo-ts-recv` = a BEAM process sends to
- *   a TS process, `beam` = a BEAM process sends to a process on the other BEAM node;
+ *   a TS process, `beam` = a BEAM process sends to a process on the other BEAM node. The three
+ *   take turns, N/3 messages at a time, and each reports the median of its three rounds;
  * - `call` (K = 20,000 sequential calls after K/10 to warm up), ops `p50` and `p99`, unit µs:
  *   `ergo-ts` = the TS node calls a BEAM gen_server, `beam` = a BEAM process calls a gen_server
  *   on the other BEAM node. The two take turns, K/10 calls at a time, so a shared machine's
@@ -166,16 +167,24 @@ export async function run(report: Report, args: string[]): Promise<void> {
     const onlyImpl = args[args.indexOf('--only') + 1];
     const onlyCase = args[args.indexOf('--case') + 1];
     const want = (c: string, impl: Impl) => (!args.includes('--only') || onlyImpl === impl) && (!args.includes('--case') || onlyCase === c);
-    const send = async (c: string, impl: Impl, f: () => Promise<number>) => {
-      if (want(c, impl)) row(c, 'send', impl, await f(), 'msg/s');
-    };
+    // Throughput: the three directions take turns, a third of the messages at a time, and each
+    // reports the median of its three rounds (a shared machine's slow spells fall on all).
     const node1 = node;
-    await send('1-1', 'beam', () => beamToBeam(a, b, 1, n11));
-    await send('1-1', 'ergo-ts', () => tsToBeam(node1, b, 1, n11));
-    await send('1-1', 'ergo-ts-recv', () => beamToTs(node1, a, 1, n11));
-    await send('N-N', 'beam', () => beamToBeam(a, b, pairs, nnn));
-    await send('N-N', 'ergo-ts', () => tsToBeam(node1, b, pairs, nnn));
-    await send('N-N', 'ergo-ts-recv', () => beamToTs(node1, a, pairs, nnn));
+    const ROUNDS = 3;
+    const median = (v: number[]) => [...v].sort((x, y) => x - y)[v.length >> 1]!;
+    for (const [c, p, n] of [['1-1', 1, n11], ['N-N', pairs, nnn]] as const) {
+      const per = Math.max(1, Math.floor(n / ROUNDS));
+      const runs: [Impl, () => Promise<number>][] = [
+        ['beam', () => beamToBeam(a, b, p, per)],
+        ['ergo-ts', () => tsToBeam(node1, b, p, per)],
+        ['ergo-ts-recv', () => beamToTs(node1, a, p, per)],
+      ];
+      const got = new Map<Impl, number[]>();
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const [impl, f] of runs) if (want(c, impl)) got.set(impl, [...(got.get(impl) ?? []), await f()]);
+      }
+      for (const [impl, v] of got) row(c, 'send', impl, median(v), 'msg/s');
+    }
 
     const gs = ((await b.eval(`node_peer:start(bench_gs)`)) as Tuple).elements[1] as Pid;
     const rounds = 10;
