@@ -11,7 +11,7 @@
  */
 import { Atom } from '../../term/atom.js';
 import { Pid, Ref } from '../../term/ids.js';
-import { Tuple, type Term } from '../../term/types.js';
+import { ImproperList, Tuple, type Term } from '../../term/types.js';
 import type { DistWriter } from './dist-writer.js';
 import { AltactFlag, Dop } from './dop.js';
 import { DistCode, DistError } from './errors.js';
@@ -65,6 +65,21 @@ export abstract class DistOps {
   }
 
   // ------------------------------------------------------------ messages
+
+  /**
+   * gen's call `{'$gen_call', {From, [alias | Ref]}, Request}` to a pid: as {@link send} of
+   * that tuple, written by the writer's direct path when it can be.
+   */
+  genCall(from: Pid, to: Pid, ref: Ref, request: Term, genCall: Atom, alias: Atom): boolean {
+    if (!this.isOpen) return false;
+    this.fromLocal(from);
+    this.toPeer(to);
+    if (this.sendSender && this.writer.genCall(from, to, ref, request, genCall, alias)) {
+      this.queued();
+      return true;
+    }
+    return this.send(from, to, new Tuple([genCall, new Tuple([from, new ImproperList([alias], ref)]), request]));
+  }
 
   /** A message to a pid: SEND_SENDER when negotiated (else SEND), the _TT form with a token. */
   send(from: Pid, to: Pid, msg: Term, token?: Term): boolean {

@@ -143,6 +143,79 @@ export class DistWriter {
     return true;
   }
 
+  /**
+   * SEND_SENDER `{22, From, To}` with gen's call message `{'$gen_call', {From, [alias | Ref]},
+   * Request}` (OTP gen.erl do_call): the fixed parts are written straight into the batch and
+   * only `request` goes through the encoder. The bytes are those of the general path (the
+   * header lists the node names, '$gen_call' and alias first, in that order, then the
+   * request's atoms). False, with nothing written, when the case is not that one: an atom
+   * cache, 32-bit pids of the two nodes, a 3-word reference of ours, no fragmenting needed.
+   */
+  genCall(from: Pid, to: Pid, ref: Ref, request: Term, genCall: Atom, alias: Atom): boolean {
+    const cache = this.#cache;
+    const index = this.#index;
+    if (cache === undefined || index === undefined || ref.node !== from.node || ref.ids.length !== 3) return false;
+    if (!small(from) || !small(to) || !u32(ref.creation)) return false;
+    scratch.begin();
+    cache.begin();
+    // The general path meets the atoms in this order: from's node, to's node, '$gen_call', alias.
+    if (index(from.node) !== 0 || index(to.node) !== 1 || index(genCall) !== 2 || index(alias) !== 3) {
+      scratch.abort();
+      return false;
+    }
+    try {
+      enc.write(request, index);
+    } catch (e) {
+      scratch.abort();
+      throw e;
+    }
+    const reqStart = scratch.start;
+    const reqLen = scratch.pos - reqStart;
+    // Control 34 (tuple head, op, two pids) and the call's fixed part 49 (tuple heads, the atom
+    // references, the pid, the one-element improper list, the reference).
+    const len = 34 + 49 + reqLen;
+    if (this.#fragments && len > this.#fragmentSize) {
+      scratch.abort();
+      return false;
+    }
+    const out = this.out;
+    const hs = cache.headerSize();
+    out.ensure(4 + 2 + hs + len);
+    out.u32(2 + hs + len);
+    out.u8(131);
+    out.u8(68);
+    cache.writeHeader(out);
+    out.u8(104);
+    out.u8(3);
+    out.u8(97);
+    out.u8(22);
+    cachedPid(out, 0, from);
+    cachedPid(out, 1, to);
+    out.u8(104);
+    out.u8(3);
+    out.u8(82);
+    out.u8(2);
+    out.u8(104);
+    out.u8(2);
+    cachedPid(out, 0, from);
+    out.u8(108);
+    out.u32(1);
+    out.u8(82);
+    out.u8(3);
+    out.u8(90);
+    out.u16(3);
+    out.u8(82);
+    out.u8(0);
+    out.u32(ref.creation as number);
+    out.u32(ref.ids[0]!);
+    out.u32(ref.ids[1]!);
+    out.u32(ref.ids[2]!);
+    copy(out, reqStart, reqLen);
+    scratch.abort();
+    this.messagesOut++;
+    return true;
+  }
+
   /** Drop a message whose encoding failed. */
   abort(): void {
     scratch.abort();

@@ -175,16 +175,16 @@ export class Peer implements Connection {
 
   call(from: Pid, to: RemoteTarget, ref: Ref, request: unknown, _o: MessageOptions): Outbound {
     const d = this.dist;
-    const msg = new Tuple([GEN_CALL, new Tuple([from, new ImproperList([ALIAS], ref)]), request as Term]);
+    const msg = (): Tuple => new Tuple([GEN_CALL, new Tuple([from, new ImproperList([ALIAS], ref)]), request as Term]);
     if (to instanceof Alias) {
       this.calls.set(callKey(ref), { from, target: undefined, ref });
-      d.aliasSend(from, to, msg);
+      d.aliasSend(from, to, msg());
     } else {
       const target = to instanceof Pid ? to : to.name;
       this.calls.set(callKey(ref), { from, target, ref });
       d.monitor(from, target, ref);
-      if (to instanceof Pid) d.send(from, to, msg);
-      else d.regSend(from, to.name, msg);
+      if (to instanceof Pid) d.genCall(from, to, ref, request as Term, GEN_CALL, ALIAS);
+      else d.regSend(from, to.name, msg());
     }
     return d.needsDrain ? this.#busy() : Outbound.Ok;
   }
