@@ -1,7 +1,7 @@
 /** Shared test helpers: a node without console logging and a recording probe process. */
-import { Actor, type From } from '../../src/act/index.js';
+import { Actor, replyLater, type From } from '../../src/act/index.js';
 import { MemoryLogger, Node, type NodeOptions, type ProcessOptions } from '../../src/node/index.js';
-import type { Pid, Ref, Term } from '../../src/term/index.js';
+import { atom, type Alias, type Atom, type Pid, type Ref, type Term } from '../../src/term/index.js';
 import type { MessageEvent } from '../../src/gen/index.js';
 
 let counter = 0;
@@ -83,4 +83,48 @@ export async function spawnProbe(node: Node, options?: ProcessOptions, name?: st
   const probe = new Probe();
   const pid = name ? await node.spawnRegister(name, () => probe, options) : await node.spawn(() => probe, options);
   return { probe, pid };
+}
+
+/** Holds its mailbox shut while it waits on 'hold' (so what arrives stays queued), records the rest. */
+export class Gate extends Actor {
+  handled: unknown[] = [];
+  froms: Pid[] = [];
+  alias!: Alias;
+  waiting = false;
+  #release: (() => void) | undefined;
+  override init(): void {
+    this.alias = this.process.createAlias();
+  }
+  override handleMessage(m: unknown, from: Pid): unknown {
+    if (m === 'hold') {
+      this.waiting = true;
+      return new Promise<void>((r) => (this.#release = r));
+    }
+    this.handled.push(m);
+    this.froms.push(from);
+    return undefined;
+  }
+  release(): void {
+    this.waiting = false;
+    this.#release?.();
+  }
+}
+
+/** Answers calls: echo, an error answer (`failure`) for 'fail', never for 'silent'. */
+export class Echo extends Actor {
+  alias!: Alias;
+  constructor(readonly failure: Atom = atom('custom_failure')) {
+    super();
+  }
+  override init(): void {
+    this.alias = this.process.createAlias();
+  }
+  override handleCall(request: unknown, from: From): unknown {
+    if (request === 'fail') {
+      this.replyError(from, this.failure);
+      return replyLater;
+    }
+    if (request === 'silent') return replyLater;
+    return request;
+  }
 }

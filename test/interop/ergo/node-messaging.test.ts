@@ -9,12 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { A, Alias, atom, Pid, tuple } from '../../../src/term/index.js';
+import { A, atom, Pid, tuple } from '../../../src/term/index.js';
 import { Typed } from '../../../src/codec/edf/index.js';
 import { ErrCode, MessageExit, processId } from '../../../src/gen/index.js';
-import { Actor, replyLater, type From } from '../../../src/act/index.js';
+import { Actor } from '../../../src/act/index.js';
 import type { Node } from '../../../src/node/index.js';
-import { Probe, spawnProbe, until } from '../../net/ergo/node-support.js';
+import { Echo, Gate, Probe, spawnProbe, until } from '../../net/ergo/node-support.js';
 import { WireLog } from '../../net/ergo/wire-log.js';
 import { aliasTarget, go, goAlias, goPid, NodeCluster, pidTarget, title, VARIANTS, type Variant } from './node-harness.js';
 import type { GoLine, GoPeer } from './peer.js';
@@ -23,43 +23,6 @@ const GO = 'go@127.0.0.1';
 const TS = 'ts@127.0.0.1';
 type Desc = { type: string; value?: unknown; len?: number; crc?: number };
 const recv = (proc: string, pred: (m: Desc) => boolean) => (l: GoLine) => l.ev === 'recv' && l.proc === proc && pred(l.msg as Desc);
-
-class Gate extends Actor {
-  handled: unknown[] = [];
-  alias!: Alias;
-  waiting = false;
-  #release: (() => void) | undefined;
-  override init(): void {
-    this.alias = this.process.createAlias();
-  }
-  override handleMessage(m: unknown): unknown {
-    if (m === 'hold') {
-      this.waiting = true;
-      return new Promise<void>((r) => (this.#release = r));
-    }
-    this.handled.push(m);
-    return undefined;
-  }
-  release(): void {
-    this.waiting = false;
-    this.#release?.();
-  }
-}
-
-class Echo extends Actor {
-  alias!: Alias;
-  override init(): void {
-    this.alias = this.process.createAlias();
-  }
-  override handleCall(request: unknown, from: From): unknown {
-    if (request === 'fail') {
-      this.replyError(from, atom('ts_failure'));
-      return replyLater;
-    }
-    if (request === 'silent') return replyLater;
-    return request;
-  }
-}
 
 describe.skipIf(!go.ok).each(VARIANTS)(title('node-level messaging with Go Ergo v3 over %s'), (v: Variant) => {
   let c: NodeCluster;
@@ -173,7 +136,7 @@ describe.skipIf(!go.ok).each(VARIANTS)(title('node-level messaging with Go Ergo 
   });
 
   it('Go → TS calls: by pid, name and alias; our error answer; an unknown callee; a callee that stays silent', async () => {
-    const e = new Echo();
+    const e = new Echo(atom('ts_failure'));
     const pid = await ts.spawnRegister('tsecho', () => e);
     expect((await g.ok({ op: 'call', to: pidTarget(pid), val: { t: 'string', v: 'p' } })).value).toMatchObject({ value: 'p' });
     expect((await g.ok({ op: 'call', to: { name: 'tsecho', node: TS }, val: { t: 'int64', v: 7 } })).value).toMatchObject({ type: 'int64', value: 7 });

@@ -5,52 +5,11 @@
  * compression. The same scenarios run against Go Ergo v3 in test/interop/ergo/node-*.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { A, Alias, atom, Pid, tuple } from '../../../src/term/index.js';
+import { A, atom, Pid, tuple } from '../../../src/term/index.js';
 import { ErrCode, MessageExit, processId } from '../../../src/gen/index.js';
-import { Actor, replyLater, type From } from '../../../src/act/index.js';
+import { Actor } from '../../../src/act/index.js';
 import type { Node } from '../../../src/node/index.js';
-import { Cluster, spawnProbe, until, VARIANTS, type Variant } from './node-support.js';
-
-/** Holds its mailbox shut while it waits on 'hold' (so what arrives stays queued), records the rest. */
-class Gate extends Actor {
-  handled: unknown[] = [];
-  froms: Pid[] = [];
-  alias!: Alias;
-  waiting = false;
-  #release: (() => void) | undefined;
-  override init(): void {
-    this.alias = this.process.createAlias();
-  }
-  override handleMessage(m: unknown, from: Pid): unknown {
-    if (m === 'hold') {
-      this.waiting = true;
-      return new Promise<void>((r) => (this.#release = r));
-    }
-    this.handled.push(m);
-    this.froms.push(from);
-    return undefined;
-  }
-  release(): void {
-    this.waiting = false;
-    this.#release?.();
-  }
-}
-
-/** Answers calls: echo, an error answer for 'fail', never for 'silent'. */
-class Echo extends Actor {
-  alias!: Alias;
-  override init(): void {
-    this.alias = this.process.createAlias();
-  }
-  override handleCall(request: unknown, from: From): unknown {
-    if (request === 'fail') {
-      this.replyError(from, atom('custom_failure'));
-      return replyLater;
-    }
-    if (request === 'silent') return replyLater;
-    return request;
-  }
-}
+import { Cluster, Echo, Gate, spawnProbe, until, VARIANTS, type Variant } from './node-support.js';
 
 /** Sends `n` numbered messages to `to` in bursts (a process like any other, parked when busy). */
 class Burst extends Actor {

@@ -12,7 +12,7 @@ import { MemoryLogger, NetworkManager, Node, type NodeOptions } from '../../../s
 import { ErgoStack, type ErgoStackOptions } from '../../../src/net/ergo/index.js';
 import { freePort } from './support.js';
 
-export { Probe, spawnProbe, until } from '../../node/helpers.js';
+export { Echo, Gate, Probe, spawnProbe, until } from '../../node/helpers.js';
 
 export type Variant = 'tcp' | 'tls' | 'gzip' | 'zlib' | 'lzw';
 export const VARIANTS: readonly Variant[] = ['tcp', 'tls', 'gzip'];
