@@ -4,6 +4,7 @@
  * chunk of a few messages (request/response) is followed by reading at once; inbound
  * back-pressure (pauseReading) wins over the end of a coalescing pause.
  */
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encode } from '../../../src/codec/etf/index.js';
@@ -22,9 +23,8 @@ function packet(i: number): Buffer {
   return Buffer.concat([len, body]);
 }
 
-function setup(): { conn: DistConnection; socket: PassThrough; got: unknown[] } {
+function setup(socket: PassThrough | Socket = new PassThrough()): { conn: DistConnection; socket: PassThrough | Socket; got: unknown[] } {
   const got: unknown[] = [];
-  const socket = new PassThrough();
   const nop = () => undefined;
   const handler: DistHandler = {
     message: (_c, _from, _to, m) => void got.push(m),
@@ -83,5 +83,43 @@ describe('distribution read coalescing', () => {
     expect(s.conn.readingPaused).toBe(true);
     s.conn.resumeReading();
     expect(s.socket.isPaused()).toBe(false);
+  });
+
+  it('over a real TCP socket (no read-more tick): a stream in odd-sized chunks, coalescing and back-pressure pauses, arrives whole and in order', async () => {
+    let server: Server | undefined;
+    let peer: Socket | undefined;
+    const accepted = new Promise<Socket>((r) => (server = createServer((p) => r(p))));
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const client = connect({ host: '127.0.0.1', port: (server!.address() as { port: number }).port });
+    try {
+      await new Promise((r) => client.once('connect', r));
+      peer = await accepted;
+      const s = setup(client);
+      conn = s.conn;
+      // The socket's stream no longer schedules a read-more tick per chunk (connection.ts).
+      expect((client as unknown as { _readableState: { readingMore: boolean } })._readableState.readingMore).toBe(true);
+      const n = 3000;
+      const bytes = Buffer.concat(Array.from({ length: n }, (_, i) => packet(i)));
+      let at = 0;
+      let size = 1;
+      for (let round = 0; at < bytes.length; round++) {
+        const end = Math.min(bytes.length, at + size * 97);
+        peer.write(bytes.subarray(at, end));
+        at = end;
+        size = (size * 5 + 3) % 61 || 1;
+        if (round % 7 === 3) {
+          s.conn.pauseReading();
+          await turn();
+          s.conn.resumeReading();
+        } else if (round % 3 === 0) await new Promise((r) => setImmediate(r));
+      }
+      for (let i = 0; s.got.length < n && i < 400; i++) await turn();
+      expect(s.got).toHaveLength(n);
+      expect(s.got.every((m, i) => (m as ReturnType<typeof tuple>).elements[1] === i)).toBe(true);
+    } finally {
+      client.destroy();
+      peer?.destroy();
+      await new Promise((r) => server!.close(r));
+    }
   });
 });
