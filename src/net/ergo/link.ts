@@ -14,6 +14,7 @@
 import type { Socket } from 'node:net';
 import { EdfEncoder } from '../../codec/edf/index.js';
 import { Writer } from '../../codec/writer.js';
+import { skipReadMore } from '../read-more.js';
 import { Defaults, Enp } from './constants.js';
 import { ErgoNetCode, ErgoNetError, FrameError, HandshakeError } from './errors.js';
 import type { Pid } from '../../term/ids.js';
@@ -108,6 +109,7 @@ export class Link {
     s.setNoDelay(true);
     s.setKeepAlive(true, Defaults.KEEPALIVE_MS);
     s.on('data', (d: Uint8Array) => this.#onData(d));
+    skipReadMore(s);
     s.on('drain', () => this.onDrain(this));
     s.on('error', (e: Error) => this.#fail(new ErgoNetError(ErgoNetCode.LinkClosed, `link error: ${e.message}`, { cause: e })));
     s.on('close', () => this.#fail(this.#closeErr));

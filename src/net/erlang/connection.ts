@@ -5,10 +5,9 @@
  * turn of the event loop or as soon as the batch passes `flushThreshold`), TCP_NODELAY and
  * back-pressure.
  */
-import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { TLSSocket } from 'node:tls';
 import type { Atom } from '../../term/atom.js';
+import { skipReadMore } from '../read-more.js';
 import { Dispatcher } from './dispatch.js';
 import { DistOps } from './dist-ops.js';
 import { DistReader, type ReaderLimits } from './dist-reader.js';
@@ -20,21 +19,6 @@ import type { DistHandler } from './handler.js';
 /** Read coalescing (#onData): a chunk under this many bytes holding at least that many messages. */
 const COALESCE_BYTES = 16 * 1024;
 const COALESCE_MESSAGES = 8;
-
-/**
- * A flowing TCP socket's Readable schedules, after every chunk it emits, a `process.nextTick`
- * that asks the socket to read more (`maybeReadMore`). libuv is already reading (nothing stops
- * it but back-pressure, which restarts it by itself), so the tick does nothing, but it runs
- * before the promise continuations of the chunk's handlers: measured, a call round trip spent
- * about 7 % of its time there (bench beam, call p50 0.93–0.98× BEAM with it, 1.03–1.07×
- * without). Marking the stream as already "reading more" skips it. Only for plain TCP sockets
- * whose stream state has that flag (Node's own, TLS and test streams are left alone).
- */
-function skipReadMore(s: Duplex): void {
-  if (!(s instanceof Socket) || s instanceof TLSSocket) return;
-  const st = (s as unknown as { _readableState?: { readingMore?: unknown } })._readableState;
-  if (st !== undefined && typeof st.readingMore === 'boolean') st.readingMore = true;
-}
 
 export interface ConnectionOptions extends Partial<ReaderLimits> {
   /** Seconds; the peer is dropped after this long without a byte (OTP net_ticktime, default 60). */
