@@ -130,14 +130,7 @@ export class DistWriter {
     out.u8(op);
     cachedPid(out, 0, from);
     cachedPid(out, 1, to);
-    out.u8(90);
-    out.u16(3);
-    out.u8(82);
-    out.u8(0);
-    out.u32(ref.creation as number);
-    out.u32(ref.ids[0]!);
-    out.u32(ref.ids[1]!);
-    out.u32(ref.ids[2]!);
+    cachedRef(out, 0, ref);
     cache.countHits(2);
     this.messagesOut++;
     return true;
@@ -202,14 +195,7 @@ export class DistWriter {
     out.u32(1);
     out.u8(82);
     out.u8(3);
-    out.u8(90);
-    out.u16(3);
-    out.u8(82);
-    out.u8(0);
-    out.u32(ref.creation as number);
-    out.u32(ref.ids[0]!);
-    out.u32(ref.ids[1]!);
-    out.u32(ref.ids[2]!);
+    cachedRef(out, 0, ref);
     copy(out, reqStart, reqLen);
     scratch.abort();
     this.messagesOut++;
@@ -318,6 +304,18 @@ function cachedPid(w: Writer, index: number, p: Pid): void {
   w.u32(p.id as number);
   w.u32(p.serial);
   w.u32(p.creation as number);
+}
+
+/** NEWER_REFERENCE_EXT of 3 words whose node is atom `index` of the message's cache header. */
+function cachedRef(w: Writer, index: number, r: Ref): void {
+  w.u8(90);
+  w.u16(3);
+  w.u8(82);
+  w.u8(index);
+  w.u32(r.creation as number);
+  w.u32(r.ids[0]!);
+  w.u32(r.ids[1]!);
+  w.u32(r.ids[2]!);
 }
 
 function u64(w: Writer, v: number): void {
