@@ -17,6 +17,14 @@ import { AltactFlag, Dop } from './dop.js';
 import { DistCode, DistError } from './errors.js';
 import { DFlag } from './flags.js';
 
+const GEN_CALL = Atom.of('$gen_call');
+const ALIAS = Atom.of('alias');
+
+/** gen's call message (OTP gen.erl do_call): `{'$gen_call', {From, [alias | Ref]}, Request}`. */
+export function genCallMessage(from: Pid, ref: Ref, request: Term): Tuple {
+  return new Tuple([GEN_CALL, new Tuple([from, new ImproperList([ALIAS], ref)]), request]);
+}
+
 export abstract class DistOps {
   /** Our node. */
   readonly localNode: Atom;
@@ -67,18 +75,18 @@ export abstract class DistOps {
   // ------------------------------------------------------------ messages
 
   /**
-   * gen's call `{'$gen_call', {From, [alias | Ref]}, Request}` to a pid: as {@link send} of
-   * that tuple, written by the writer's direct path when it can be.
+   * gen's call message ({@link genCallMessage}) to a pid: as {@link send} of it, written by the
+   * writer's direct path when it can be.
    */
-  genCall(from: Pid, to: Pid, ref: Ref, request: Term, genCall: Atom, alias: Atom): boolean {
+  genCall(from: Pid, to: Pid, ref: Ref, request: Term): boolean {
     if (!this.isOpen) return false;
     this.fromLocal(from);
     this.toPeer(to);
-    if (this.sendSender && this.writer.genCall(from, to, ref, request, genCall, alias)) {
+    if (this.sendSender && this.writer.genCall(from, to, ref, request, GEN_CALL, ALIAS)) {
       this.queued();
       return true;
     }
-    return this.send(from, to, new Tuple([genCall, new Tuple([from, new ImproperList([alias], ref)]), request]));
+    return this.send(from, to, genCallMessage(from, ref, request));
   }
 
   /** A message to a pid: SEND_SENDER when negotiated (else SEND), the _TT form with a token. */

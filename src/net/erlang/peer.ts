@@ -37,9 +37,9 @@ import {
   type SpawnRequest,
 } from '../../gen/index.js';
 import type { DistConnection } from './connection.js';
+import { genCallMessage } from './dist-ops.js';
 import { SpawnFlag } from './dop.js';
 
-const GEN_CALL = atom('$gen_call');
 const ALIAS = atom('alias');
 const LINK = atom('link');
 const MONITOR = atom('monitor');
@@ -175,16 +175,15 @@ export class Peer implements Connection {
 
   call(from: Pid, to: RemoteTarget, ref: Ref, request: unknown, _o: MessageOptions): Outbound {
     const d = this.dist;
-    const msg = (): Tuple => new Tuple([GEN_CALL, new Tuple([from, new ImproperList([ALIAS], ref)]), request as Term]);
     if (to instanceof Alias) {
       this.calls.set(callKey(ref), { from, target: undefined, ref });
-      d.aliasSend(from, to, msg());
+      d.aliasSend(from, to, genCallMessage(from, ref, request as Term));
     } else {
       const target = to instanceof Pid ? to : to.name;
       this.calls.set(callKey(ref), { from, target, ref });
       d.monitor(from, target, ref);
-      if (to instanceof Pid) d.genCall(from, to, ref, request as Term, GEN_CALL, ALIAS);
-      else d.regSend(from, to.name, msg());
+      if (to instanceof Pid) d.genCall(from, to, ref, request as Term);
+      else d.regSend(from, to.name, genCallMessage(from, ref, request as Term));
     }
     return d.needsDrain ? this.#busy() : Outbound.Ok;
   }
