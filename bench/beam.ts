@@ -19,7 +19,7 @@ import { runInNewContext } from 'node:vm';
 import { Actor } from '../src/act/index.js';
 import { Node } from '../src/node/index.js';
 import { atom, tuple, type Pid, type Term, type Tuple } from '../src/term/index.js';
-import { numArg, type Report } from './report.js';
+import { median, numArg, percentile, type Report } from './report.js';
 import { BeamNode, Epmd, compilePeers, haveErl, lit } from './_beam.js';
 
 setFlagsFromString('--expose-gc');
@@ -139,8 +139,7 @@ async function tsCalls(node: Node, server: Pid, k: number): Promise<number[]> {
 /** p50 and p99 of nanosecond samples, in µs. */
 function percentiles(ns: number[]): { p50: number; p99: number } {
   const s = Float64Array.from(ns).sort();
-  const at = (q: number) => s[Math.max(0, Math.floor((s.length * q) / 100) - 1)]! / 1000;
-  return { p50: at(50), p99: at(99) };
+  return { p50: percentile(s, 0.5) / 1000, p99: percentile(s, 0.99) / 1000 };
 }
 
 export async function run(report: Report, args: string[]): Promise<void> {
@@ -176,7 +175,6 @@ export async function run(report: Report, args: string[]): Promise<void> {
     // reports the median of its three rounds (a shared machine's slow spells fall on all).
     const node1 = node;
     const ROUNDS = 3;
-    const median = (v: number[]) => [...v].sort((x, y) => x - y)[v.length >> 1]!;
     for (const [c, p, n] of [['1-1', 1, n11], ['N-N', pairs, nnn]] as const) {
       const per = Math.max(1, Math.floor(n / ROUNDS));
       const runs: [Impl, () => Promise<number>][] = [

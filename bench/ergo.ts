@@ -26,7 +26,7 @@ import { Node } from '../src/node/index.js';
 import { Atom, Pid } from '../src/term/index.js';
 import { buildGo } from './_go.js';
 import { freePort } from './_net.js';
-import { numArg, type Impl, type Report } from './report.js';
+import { median, numArg, percentile, type Impl, type Report } from './report.js';
 
 const BURST = 1024;
 const TS = 'bench-ts@127.0.0.1';
@@ -215,16 +215,6 @@ async function goToGo(a: GoNode, b: GoNode, k: number, n: number, size: number):
 async function tsCalls(node: Node, to: Pid, n: number): Promise<number[]> {
   const pid = await node.spawn(Caller);
   return new Promise((done) => node.send(pid, { to, n, done }));
-}
-
-function percentile(sorted: number[], q: number): number {
-  return sorted[Math.floor(q * (sorted.length - 1))]!;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 // ------------------------------------------------------------------ the run

@@ -79,3 +79,15 @@ export function numArg(args: string[], name: string, def: number): number {
   const v = i >= 0 ? args[i + 1] : eq?.slice(name.length + 1);
   return v === undefined ? def : Number(v);
 }
+
+/** The value at quantile `q` (0..1) of numbers sorted ascending. */
+export function percentile(sorted: ArrayLike<number>, q: number): number {
+  return sorted[Math.floor(q * (sorted.length - 1))]!;
+}
+
+/** The median (the mean of the middle two for an even count). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
