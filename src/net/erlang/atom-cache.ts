@@ -78,20 +78,6 @@ export class OutAtomCache {
     return e.index;
   };
 
-  /**
-   * The slot `a` holds in the peer's cache when it was sent there before and is still there
-   * (so a message may refer to it without listing its text), else -1.
-   */
-  committedSlot(a: Atom): number {
-    const e = this.#entries.get(a);
-    return e !== undefined && this.#slots[e.slot] === a ? e.slot : -1;
-  }
-
-  /** A message written without {@link index} referred to `n` cached atoms. */
-  countHits(n: number): void {
-    this.hits += n;
-  }
-
   /** Start a message. */
   begin(): void {
     // Stamps start at 1 so the zero-filled slot stamps never match.

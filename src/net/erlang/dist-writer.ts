@@ -101,29 +101,27 @@ export class DistWriter {
 
   /**
    * `{op, From, To, Ref}` (MONITOR_P, DEMONITOR_P) straight into the batch, for the usual
-   * case of a call: both node names already in the peer's atom cache (in different slots),
-   * `from` and `ref` of our node, 32-bit ids and a reference of 3 words. The bytes are those
-   * the general path writes. False when the case is not that one: use begin/…/end.
+   * case of a call: both node names already in the peer's atom cache, `from` and `ref` of our
+   * node, 32-bit ids and a reference of 3 words. The header comes from the atom cache as on
+   * the general path, so the bytes are that path's. False, with nothing written, when the
+   * case is not that one: use begin/…/end.
    */
   monitorShaped(op: number, from: Pid, to: Pid, ref: Ref): boolean {
     const cache = this.#cache;
-    if (cache === undefined || ref.node !== from.node || ref.ids.length !== 3) return false;
-    const a = cache.committedSlot(from.node);
-    const b = a < 0 ? -1 : cache.committedSlot(to.node);
-    if (b < 0 || a === b || from.node.utf8.length < 2 || to.node.utf8.length < 2) return false;
+    const index = this.#index;
+    if (cache === undefined || index === undefined || ref.node !== from.node || ref.ids.length !== 3) return false;
     if (!small(from) || !small(to) || !u32(ref.creation)) return false;
+    cache.begin();
+    // The general path meets the atoms in this order: from's node, to's node (the ref's is
+    // from's again). A header of 5 bytes lists them both as entries the peer already has.
+    if (index(from.node) !== 0 || index(to.node) !== 1 || cache.headerSize() !== 5) return false;
     const out = this.out;
-    // 131, 68, N, 2 flag bytes, 2 slots; tuple head and op 4, two pids 15 each, the ref 21.
+    // 131, 68, the header; tuple head and op 4, two pids 15 each, the ref 21.
     out.ensure(4 + 62);
     out.u32(62);
     out.u8(131);
     out.u8(68);
-    out.u8(2);
-    // Flag nibbles: atom 0 and atom 1 (not new, their segment), then the header's (no LongAtoms).
-    out.u8(((b >> 8) << 4) | (a >> 8));
-    out.u8(0);
-    out.u8(a & 0xff);
-    out.u8(b & 0xff);
+    cache.writeHeader(out);
     out.u8(104);
     out.u8(4);
     out.u8(97);
@@ -131,7 +129,6 @@ export class DistWriter {
     cachedPid(out, 0, from);
     cachedPid(out, 1, to);
     cachedRef(out, 0, ref);
-    cache.countHits(2);
     this.messagesOut++;
     return true;
   }
